@@ -1,0 +1,51 @@
+# SoMeHub: `make run` serves the site on http://127.0.0.1:8000, `make test` runs
+# the whole suite on Postgres. Both build .venv on a fresh clone.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/somehub
+
+.PHONY: run test venv dev-deps lint messages clean
+
+# The newest Python >= 3.12 that actually runs (pyenv shims may exist but fail).
+find-python = $(shell for c in python3.14 python3.13 python3.12 \
+	$$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 \
+	/usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
+	"$$c" -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { echo "$$c"; break; }; \
+	done)
+
+$(VENV)/.installed: requirements.txt
+	@py="$(find-python)"; \
+	if [ -z "$$py" ]; then echo "SoMeHub needs Python 3.12 or newer (Django 6.1); none was found. Install one (e.g. 'pyenv install 3.13') and run make again." >&2; exit 1; fi; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+dev-deps: $(VENV)/.dev-installed
+
+run: $(VENV)/.installed
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev-installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Refresh the German catalogue after changing strings; the compiled .mo is committed.
+messages: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l de --no-obsolete --add-location file
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l de
+
+clean:
+	rm -rf $(VENV) var/static

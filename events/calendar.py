@@ -1,0 +1,82 @@
+"""iCalendar (RFC 5545) export of events, for single downloads and feeds."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+
+PRODID = "-//SoMeHub//#SoMe Stammtisch Hannover//DE"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _description(event: Event, url: str) -> str:
+    parts = [event.motto, event.description.strip(), url]
+    if event.is_cancelled:
+        parts.insert(0, "ABGESAGT / CANCELLED" + (f": {event.cancellation_reason}"
+                                                   if event.cancellation_reason else ""))
+    return "\n\n".join(p for p in parts if p)
+
+
+def event_component(event: Event) -> icalendar.Event:
+    url = settings.SITE_URL + event.get_absolute_url()
+    item = icalendar.Event()
+    item.add("uid", event.uid)
+    item.add("dtstamp", event.updated_at or timezone.now())
+    item.add("sequence", event.sequence)
+    item.add("dtstart", timezone.localtime(event.starts_at, BERLIN))
+    item.add("dtend", timezone.localtime(event.ends_at, BERLIN))
+    item.add("summary", event.title + (f": {event.motto}" if event.motto else ""))
+    item.add("description", _description(event, url))
+    item.add("url", url)
+    venue = event.venue
+    item.add("location", ", ".join(p for p in [venue.name, venue.address_line] if p))
+    if venue.latitude is not None and venue.longitude is not None:
+        item.add("geo", (float(venue.latitude), float(venue.longitude)))
+    item.add(
+        "status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
+    )
+    item.add("transp", "OPAQUE")
+    return item
+
+
+def berlin_timezone() -> icalendar.Timezone:
+    """Europe/Berlin as the compact, rule-based VTIMEZONE calendar apps expect.
+
+    The EU rule (last Sunday of March and October) has held since 1996, which
+    covers every Stammtisch.
+    """
+    tz = icalendar.Timezone()
+    tz.add("tzid", "Europe/Berlin")
+    for kind, name, month, offset_from, offset_to, hour in (
+        (icalendar.TimezoneDaylight, "CEST", 3, 1, 2, 2),
+        (icalendar.TimezoneStandard, "CET", 10, 2, 1, 3),
+    ):
+        part = kind()
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", timedelta(hours=offset_from))
+        part.add("tzoffsetto", timedelta(hours=offset_to))
+        part.add("dtstart", datetime(1970, month, 29 if month == 3 else 25, hour))
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        tz.add_component(part)
+    return tz
+
+
+def build_calendar(events: Iterable[Event], name: str) -> bytes:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Berlin")
+    cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    cal.add_component(berlin_timezone())
+    for event in events:
+        cal.add_component(event_component(event))
+    return cal.to_ical()

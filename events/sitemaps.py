@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from events.models import Event
+
+
+class EventSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self) -> QuerySet[Event]:
+        return Event.objects.published().order_by("-starts_at")
+
+    def lastmod(self, item: Event) -> datetime:
+        return item.updated_at
+
+
+class PageSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.8
+
+    def items(self) -> list[str]:
+        return ["events:home", "events:list", "events:archive"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)

@@ -1,0 +1,105 @@
+"""Shared people, event helpers and the browser set-up for the whole suite."""
+
+import os
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Profile, User
+from events.models import Event, EventStatus, Venue
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+def make_user(email: str, *, name: str = "", handle: str = "", **extra: Any) -> User:
+    user = User.objects.create_user(email=email, password="correct horse", **extra)
+    Profile.objects.create(
+        user=user,
+        handle=handle or email.split("@")[0].replace(".", "-"),
+        display_name=name,
+    )
+    return user
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return make_user("mia@example.org", name="Mia Muster")
+
+
+@pytest.fixture
+def stranger(db: None) -> User:
+    return make_user("sam@example.org", name="Sam Fremd")
+
+
+@pytest.fixture
+def organizer(db: None) -> User:
+    from django.contrib.auth.models import Permission
+
+    user = make_user("orga@example.org", name="Olga Orga", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=["events", "accounts"])
+    )
+    return user
+
+
+@pytest.fixture
+def venue(db: None) -> Venue:
+    return Venue.objects.create(
+        name="La Sall", street="Musterstraße 1", postcode="30171", city="Hannover",
+        district="Südstadt", latitude="52.365000", longitude="9.750000",
+    )
+
+
+@pytest.fixture
+def make_event(db: None, venue: Venue) -> Callable[..., Event]:
+    counter = iter(range(1, 100000))
+
+    def factory(**overrides: Any) -> Event:
+        n = next(counter)
+        start = overrides.pop(
+            "starts_at", timezone.now().astimezone(BERLIN).replace(
+                hour=19, minute=0, second=0, microsecond=0) + timedelta(days=7 * n)
+        )
+        fields: dict[str, Any] = {
+            "title": f"#SoMe Stammtisch {n}",
+            "motto": "Social Media – was ist das?",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=3),
+            "venue": venue,
+            "status": EventStatus.PUBLISHED,
+            "capacity": 20,
+        }
+        fields.update(overrides)
+        return Event.objects.create(**fields)
+
+    return factory
+
+
+def berlin(*args: int) -> datetime:
+    return datetime(*args, tzinfo=BERLIN)
