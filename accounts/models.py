@@ -164,6 +164,9 @@ class Profile(models.Model):
     show_in_attendee_lists = models.BooleanField(
         _("show me in attendee lists"), default=True
     )
+    calendar_token = models.CharField(
+        _("personal calendar key"), max_length=43, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
