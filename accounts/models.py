@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,6 +74,13 @@ class User(AbstractUser):
         if profile is not None and profile.display_name:
             return profile.display_name
         return self.email.split("@", 1)[0]
+
+    @cached_property
+    def has_verified_email(self) -> bool:
+        """Member actions (RSVP, comments, proposals) need a confirmed address."""
+        from allauth.account.models import EmailAddress
+
+        return EmailAddress.objects.filter(user=self, verified=True).exists()
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -103,6 +103,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://somehub")}
+# Sessions read from the cache, written through to the database: no query per page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # E-mail through Django 6.1's MAILERS: console in development, SMTP on localhost in
 # production, anything else through EMAIL_URL (smtp://, filemail://PATH, ...).

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from events.sitemaps import EventSitemap, PageSitemap
-from events.views import robots_txt
+from events.views.pages import robots_txt
 
 sitemaps = {"pages": PageSitemap, "events": EventSitemap}
 

@@ -37,8 +37,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-def make_user(email: str, *, name: str = "", handle: str = "", **extra: Any) -> User:
+def make_user(
+    email: str, *, name: str = "", handle: str = "", verified: bool = True, **extra: Any
+) -> User:
+    """A member with a profile; their e-mail address is confirmed unless told not."""
+    from allauth.account.models import EmailAddress
+
     user = User.objects.create_user(email=email, password="correct horse", **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     Profile.objects.create(
         user=user,
         handle=handle or email.split("@")[0].replace(".", "-"),
