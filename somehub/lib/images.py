@@ -1,0 +1,108 @@
+"""Safe handling of uploaded photos with Pillow.
+
+Every upload is decoded fully, checked against size and pixel limits, turned upright
+by its EXIF orientation, stripped of all metadata (GPS included) by re-encoding the
+pixels only, and stored under a random name.
+"""
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+OUTPUT_FORMAT = "WEBP"
+OUTPUT_EXTENSION = "webp"
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One stored size of a photo: a ContentFile with a random name, and its size."""
+
+    file: ContentFile
+    width: int
+    height: int
+
+
+def open_upload(upload: UploadedFile) -> Image.Image:
+    """Decode an upload, or raise ValidationError with a message for the form."""
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise ValidationError(
+            _("The photo is too large: at most 5 MB, please."), code="too_large"
+        )
+    upload.seek(0)
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValidationError(
+            _("The photo is too large: at most 5 MB, please."), code="too_large"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    _("Please upload a JPEG, PNG or WebP photo."), code="format"
+                )
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    _("The photo has too many pixels: at most 40 megapixels, please."),
+                    code="too_many_pixels",
+                )
+            image = Image.open(io.BytesIO(data))
+            image.load()  # a truncated or corrupt file fails here
+    except ValidationError:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
+        raise ValidationError(
+            _("This file could not be read as a photo. Please try another one."),
+            code="invalid",
+        ) from exc
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    return image
+
+
+def _encode(image: Image.Image, stem: str) -> Rendition:
+    buffer = io.BytesIO()
+    # Only pixels are written: no EXIF, XMP or ICC data survives.
+    image.save(buffer, OUTPUT_FORMAT, quality=82, method=4)
+    name = f"{stem}.{OUTPUT_EXTENSION}"
+    return Rendition(ContentFile(buffer.getvalue(), name=name), *image.size)
+
+
+def random_stem() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def square(image: Image.Image, size: int, stem: str | None = None) -> Rendition:
+    """A centred square crop, scaled to `size` pixels (never scaled up)."""
+    side = min(image.size)
+    cropped = ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
+    if side > size:
+        cropped = cropped.resize((size, size), Image.Resampling.LANCZOS)
+    return _encode(cropped, stem or random_stem())
+
+
+def fit_within(image: Image.Image, longest: int, stem: str | None = None) -> Rendition:
+    """The whole picture, its longest side at most `longest` pixels."""
+    copy = image.copy()
+    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    return _encode(copy, stem or random_stem())
