@@ -188,6 +188,9 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 0 if DEBUG else 31536000
+# Development and tests serve static files straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Uploads: photos up to 5 MB go through memory; the rest of a request stays small.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

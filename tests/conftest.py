@@ -37,6 +37,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Browsers ask for German first, as most of the community's do."""
+    return {**browser_context_args, "locale": "de-DE"}
+
+
 def make_user(
     email: str, *, name: str = "", handle: str = "", verified: bool = True, **extra: Any
 ) -> User:

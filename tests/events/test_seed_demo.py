@@ -1,0 +1,38 @@
+"""The demo data command: the kick-off of 2016 and the next three monthly dates."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from events.models import Event, EventStatus, Series, Venue
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+def test_seed_demo_creates_kickoff_and_next_three_dates():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    venue = Venue.objects.get()
+    assert venue.name == "La Sall" and venue.district == "Südstadt"
+    assert Series.objects.get().name == "#SoMe Stammtisch Hannover"
+    kickoff = Event.objects.get(starts_at=datetime(2016, 9, 27, 19, tzinfo=BERLIN))
+    assert kickoff.motto == "Social Media – was ist das und wie fange ich es an?"
+    upcoming = list(Event.objects.upcoming())
+    assert [e.starts_at.astimezone(BERLIN) for e in upcoming] == [
+        datetime(2026, 12, 29, 19, tzinfo=BERLIN),
+        datetime(2027, 1, 26, 19, tzinfo=BERLIN),
+        datetime(2027, 2, 23, 19, tzinfo=BERLIN),
+    ]
+    assert all(e.status == EventStatus.PUBLISHED for e in upcoming)
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    before = list(Event.objects.values_list("pk", "sequence", "slug"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert list(Event.objects.values_list("pk", "sequence", "slug")) == before
+    assert Venue.objects.count() == 1 and Series.objects.count() == 1

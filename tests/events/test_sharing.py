@@ -1,0 +1,103 @@
+"""Link previews, structured data, feeds, sitemap and robots.txt."""
+
+import json
+import re
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+
+from events.models import EventStatus
+from tests.conftest import berlin
+
+pytestmark = pytest.mark.django_db
+
+
+def jsonld(html: str) -> dict:
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL
+    )
+    assert match, "no JSON-LD block"
+    return json.loads(match.group(1))
+
+
+def meta(html: str, prop: str) -> str:
+    match = re.search(rf'<meta (?:property|name)="{re.escape(prop)}" content="([^"]*)"', html)
+    assert match, f"no {prop}"
+    return match.group(1)
+
+
+def test_event_page_has_schema_org_event(client, make_event):
+    event = make_event(starts_at=berlin(2030, 5, 28, 19), motto="Reels & Stories")
+    data = jsonld(client.get(event.get_absolute_url()).content.decode())
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Event"
+    assert data["name"] == event.title
+    assert data["startDate"] == "2030-05-28T19:00:00+02:00"
+    assert data["endDate"] == "2030-05-28T22:00:00+02:00"
+    assert data["eventStatus"] == "https://schema.org/EventScheduled"
+    assert data["location"]["@type"] == "Place"
+    assert data["location"]["name"] == "La Sall"
+    assert data["location"]["address"]["addressLocality"] == "Hannover"
+    assert data["url"].endswith(event.get_absolute_url())
+
+
+def test_cancelled_event_has_cancelled_status_in_json_ld(client, make_event):
+    event = make_event(status=EventStatus.CANCELLED)
+    data = jsonld(client.get(event.get_absolute_url()).content.decode())
+    assert data["eventStatus"] == "https://schema.org/EventCancelled"
+
+
+def test_json_ld_cannot_be_broken_out_of(client, make_event):
+    event = make_event(title="</script><script>alert(1)</script>", motto="a & b")
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert jsonld(html)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_event_page_has_title_description_and_open_graph(client, make_event):
+    event = make_event(starts_at=berlin(2030, 5, 28, 19), motto="Reels & Stories")
+    html = client.get(event.get_absolute_url(), headers={"accept-language": "de"}).content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
+    assert event.title in title
+    assert "28. Mai 2030" in meta(html, "og:title")
+    assert "Reels &amp; Stories" in meta(html, "og:description")
+    assert meta(html, "og:image").startswith("http")
+    assert meta(html, "og:url").endswith(event.get_absolute_url())
+    assert meta(html, "twitter:card") == "summary_large_image"
+    assert "La Sall" in meta(html, "description")
+
+
+def test_atom_feed_lists_new_events(client, make_event):
+    event = make_event(title="Frühlingsstammtisch")
+    make_event(title="Entwurf", status=EventStatus.DRAFT)
+    response = client.get(reverse("events:feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ElementTree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert any("Frühlingsstammtisch" in t for t in titles)
+    assert not any("Entwurf" in t for t in titles)
+    assert event.get_absolute_url() in response.content.decode()
+
+
+def test_sitemap_lists_published_events_only(client, make_event):
+    event = make_event()
+    draft = make_event(status=EventStatus.DRAFT)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert event.get_absolute_url() in body
+    assert draft.get_absolute_url() not in body
+    ElementTree.fromstring(response.content)
+
+
+def test_robots_txt_points_to_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+def test_favicon_is_served(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200

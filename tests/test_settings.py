@@ -1,0 +1,106 @@
+"""Settings come from the environment and fail loudly when they are wrong."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from somehub.lib.config import mailer_from_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a fresh interpreter with exactly this environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")}
+    clean.update({"SOMEHUB_TESTING": "0", "DJANGO_SETTINGS_MODULE": "somehub.settings"})
+    clean.update(env)
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DEBUG, settings.MAILERS['default']['BACKEND'], "
+        "settings.CACHES['default']['BACKEND'], settings.DATABASES['default']['ENGINE'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_defaults_to_smtp_on_localhost():
+    result = load_settings(DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.db.backends.sqlite3",
+    ]
+
+
+def test_debug_uses_console_mail_and_needs_no_secret():
+    result = load_settings(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert "console.EmailBackend" in result.stdout
+
+
+def test_wildcard_allowed_hosts_are_refused():
+    result = load_settings(DJANGO_DEBUG="1", DJANGO_ALLOWED_HOSTS="*")
+    assert result.returncode != 0
+    assert "must name hosts" in result.stderr
+
+
+def test_redis_cache_and_postgres_urls_are_understood():
+    result = load_settings(
+        DJANGO_DEBUG="1",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/somehub",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "RedisCache" in result.stdout and "postgresql" in result.stdout
+
+
+def test_filemail_keeps_absolute_and_relative_paths(tmp_path):
+    absolute = mailer_from_url(f"filemail://{tmp_path}/mails", ROOT)
+    assert absolute["BACKEND"].endswith("filebased.EmailBackend")
+    assert absolute["OPTIONS"] == {"file_path": f"{tmp_path}/mails"}
+    relative = mailer_from_url("filemail://var/mail", ROOT)
+    assert relative["OPTIONS"] == {"file_path": str(ROOT / "var" / "mail")}
+
+
+def test_smtp_url_with_credentials_and_tls():
+    mailer = mailer_from_url("smtp+tls://user%40x.de:p%2Fw@mail.example.org:587", ROOT)
+    options = mailer["OPTIONS"]
+    assert options["host"] == "mail.example.org"
+    assert options["port"] == 587
+    assert options["username"] == "user@x.de"
+    assert options["password"] == "p/w"
+    assert options["use_tls"] is True and options["use_ssl"] is False
+
+
+def test_unknown_email_scheme_fails_loudly():
+    with pytest.raises(ImproperlyConfigured):
+        mailer_from_url("pigeon://coop", ROOT)
+
+
+def test_filemail_from_environment_delivers_mail(tmp_path):
+    code = (
+        "import django; django.setup(); from django.core import mail; "
+        "mail.send_mail('Hallo', 'Text', 'a@example.org', ['b@example.org'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="somehub.settings", DJANGO_DEBUG="1", SOMEHUB_TESTING="0",
+        EMAIL_URL=f"filemail://{tmp_path}",
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    (mail_file,) = tmp_path.iterdir()
+    assert "Subject: Hallo" in mail_file.read_text()
