@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/somehub
 
-.PHONY: run test venv dev-deps lint messages clean
+.PHONY: run test venv dev-deps lint messages clean lighthouse prodserver bench
 
 # The newest Python >= 3.12 that actually runs (pyenv shims may exist but fail).
 find-python = $(shell for c in python3.14 python3.13 python3.12 \
@@ -33,10 +33,26 @@ run: $(VENV)/.installed
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py seed_impulses
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.dev-installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest $(PYTEST_ARGS)
+
+# Lighthouse (mobile) on home, event and recap pages of a production-mode server with
+# demo data; prints the four scores per page. Installs Lighthouse into .lighthouse/.
+lighthouse: $(VENV)/.dev-installed
+	$(PY) scripts/lighthouse.py $(LIGHTHOUSE_ARGS)
+
+# The benchmark: a fresh `somehub_bench` database (BENCH_DATABASE_URL) with seed_bench,
+# gunicorn in production mode, wrk against the pages and the hello/fortunes baseline;
+# prints the table and writes var/bench/<time>.json. BENCH_ARGS="--db-pool" etc.
+bench: $(VENV)/.installed
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# The production build (gunicorn, DEBUG off, demo data) on http://127.0.0.1:8010.
+prodserver: $(VENV)/.dev-installed
+	$(PY) scripts/prodserver.py --port 8010
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -1,11 +1,24 @@
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
-from django.db.models.functions import Lower
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from somehub.lib.images import square
+from somehub.lib.markdown import render_markdown
+
+PHOTO_SIZE = 512
+THUMB_SIZE = 96
 
 
 class UserManager(BaseUserManager["User"]):
@@ -88,6 +101,53 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.display_name
 
+    # The DSGVO hooks: each app's AppConfig may define
+    #   export_member_data(user) -> dict        its part of "download my data",
+    #   delete_member_data(user) -> None        tidy-up before the account goes,
+    #   describe_member_deletion() -> str       a sentence for the deletion page.
+    # accounts asks every installed app, so it never imports the others.
+
+    def export_data(self) -> dict[str, Any]:
+        """Everything stored about this member, app by app, for the JSON download."""
+        data: dict[str, Any] = {
+            "site": settings.SITE_NAME,
+            "exported_at": timezone.now(),
+        }
+        for config in apps.get_app_configs():
+            export = getattr(config, "export_member_data", None)
+            if callable(export):
+                data[config.label] = export(self)
+        return data
+
+    @transaction.atomic
+    def delete_account(self) -> None:
+        """Remove the member for good: every app's part, the rows, the photo files."""
+        for config in apps.get_app_configs():
+            hook = getattr(config, "delete_member_data", None)
+            if callable(hook):
+                hook(self)
+        profile = Profile.objects.filter(user=self).first()
+        files = profile.photo_names() if profile else []
+        self.delete()
+        # Files go only once the rows are gone for sure.
+        transaction.on_commit(lambda: delete_photo_files(files))
+
+
+def deletion_notes() -> list[str]:
+    """What each app says happens to its data when a member deletes the account."""
+    notes = []
+    for config in apps.get_app_configs():
+        describe = getattr(config, "describe_member_deletion", None)
+        if callable(describe):
+            notes.append(str(describe()))
+    return notes
+
+
+def delete_photo_files(names: Iterable[str]) -> None:
+    storage = Profile._meta.get_field("photo").storage
+    for name in names:
+        storage.delete(name)
+
 
 class Field(models.TextChoices):
     """The fields of work people come from, as at the kick-off in 2016."""
@@ -108,7 +168,60 @@ class Visibility(models.TextChoices):
     ORGANIZERS = "organizers", _("The Orga-Team only")
 
 
+class AnyMember:
+    """A logged-in member with no special rights and no profile of their own.
+
+    Lists of profiles rendered for it show exactly what every ordinary member sees,
+    so one rendering can be cached and shared by all of them.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    pk = None
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return False
+
+
+ANY_MEMBER = AnyMember()
+
+
+def shared_audience(viewer: Any) -> tuple[str, Any] | None:
+    """Whom to render profile lists for when many viewers may share the result.
+
+    ("public", viewer) for visitors; ("members", ANY_MEMBER) for members who see what
+    every member sees; None for the Orga-Team and for a member whose own profile is
+    hidden from other members: they see more, so their page is their own.
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return ("public", viewer)
+    if viewer.is_staff or viewer.is_superuser:
+        return None
+    own = getattr(viewer, "profile", None)
+    if own is not None and own.visibility == Visibility.ORGANIZERS:
+        return None
+    return ("members", ANY_MEMBER)
+
+
 class ProfileQuerySet(models.QuerySet["Profile"]):
+    def listed(self) -> "ProfileQuerySet":
+        """Active members who have confirmed their address: the member directory."""
+        from allauth.account.models import EmailAddress
+
+        confirmed = EmailAddress.objects.filter(
+            user=models.OuterRef("user"), verified=True
+        )
+        return self.filter(models.Exists(confirmed), user__is_active=True)
+
+    def in_field(self, field: str) -> "ProfileQuerySet":
+        return self.filter(field=field) if field else self
+
+    def alphabetical(self) -> "ProfileQuerySet":
+        """By the name people see: the display name, else the handle."""
+        shown = Coalesce(NullIf("display_name", Value("")), "handle")
+        return self.order_by(Lower(shown), "handle")
+
     def visible_to(self, viewer: Any) -> "ProfileQuerySet":
         """Profiles the viewer may see, by each member's own choice."""
         if viewer is not None and viewer.is_authenticated:
@@ -119,6 +232,37 @@ class ProfileQuerySet(models.QuerySet["Profile"]):
                 | models.Q(user=viewer)
             )
         return self.filter(visibility=Visibility.PUBLIC)
+
+
+class ProfileManager(models.Manager["Profile"]):
+    def for_member(self, user: User) -> "Profile":
+        """The member's profile; accounts made outside sign-up get theirs now."""
+        profile = self.filter(user=user).first()
+        return profile or self.create_for(user)
+
+    def create_for(
+        self, user: User, *, language: str = "de", name: str = ""
+    ) -> "Profile":
+        """The profile every new account gets, with a free handle from the address."""
+        return self.create(
+            user=user,
+            handle=self.free_handle(user.email.split("@", 1)[0]),
+            display_name=name,
+            preferred_language=language if language in ("de", "en") else "de",
+        )
+
+    def free_handle(self, wish: str) -> str:
+        base = slugify(wish.replace(".", "-").replace("_", "-"))[:34].strip("-")
+        base = base if len(base) >= 2 else "member"
+        taken = set(
+            self.filter(handle__startswith=base).values_list(Lower("handle"), flat=True)
+        )
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
 
 
 class Profile(models.Model):
@@ -178,7 +322,7 @@ class Profile(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ProfileQuerySet.as_manager()
+    objects = ProfileManager.from_queryset(ProfileQuerySet)()
 
     class Meta:
         verbose_name = _("profile")
@@ -191,9 +335,21 @@ class Profile(models.Model):
             # Handles are URLs: /members/Anna/ and /members/anna/ must not both exist.
             models.UniqueConstraint(Lower("handle"), name="profile_handle_ci_unique"),
         ]
+        indexes = [
+            # The member directory pages through members in alphabetical() order: read
+            # in index order, a page costs 24 rows instead of sorting everyone.
+            models.Index(
+                Lower(Coalesce(NullIf("display_name", Value("")), "handle")),
+                "handle",
+                name="profile_shown_name_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"handle": self.handle})
 
     @property
     def name(self) -> str:
@@ -216,5 +372,89 @@ class Profile(models.Model):
             return True
         return bool(viewer.has_perm("accounts.view_hidden_profile"))
 
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """The member's links as (label, URL), in the order of the form."""
+        names = ["website", "linkedin", "instagram", "mastodon", "x", "tiktok"]
+        return [
+            (capfirst(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in names
+            if getattr(self, name)
+        ]
+
+    def photo_names(self) -> list[str]:
+        return [f.name for f in (self.photo, self.photo_thumb) if f]
+
+    def replace_photo(self, image: Image.Image) -> None:
+        """Store a new photo (512 px square and 96 px thumbnail); drop the old files."""
+        old = self.photo_names()
+        big = square(image, PHOTO_SIZE)
+        small = square(image, THUMB_SIZE)
+        self.photo.save(big.file.name, big.file, save=False)
+        self.photo_thumb.save(small.file.name, small.file, save=False)
+        self.save(update_fields=["photo", "photo_thumb", "updated_at"])
+        transaction.on_commit(lambda: delete_photo_files(old))
+
+    def remove_photo(self) -> None:
+        old = self.photo_names()
+        self.photo = self.photo_thumb = ""
+        self.save(update_fields=["photo", "photo_thumb", "updated_at"])
+        transaction.on_commit(lambda: delete_photo_files(old))
+
+    def export_data(self) -> dict[str, Any]:
+        fields = [
+            "handle",
+            "display_name",
+            "field",
+            "organisation",
+            "role",
+            "bio",
+            "challenge",
+            "website",
+            "linkedin",
+            "instagram",
+            "mastodon",
+            "x",
+            "tiktok",
+            "preferred_language",
+            "notify_event_updates",
+            "notify_replies",
+            "visibility",
+            "show_in_attendee_lists",
+            "calendar_token",
+            "created_at",
+            "updated_at",
+        ]
+        data = {name: getattr(self, name) for name in fields}
+        data["photo"] = self.photo.url if self.photo else None
+        data["photo_thumbnail"] = self.photo_thumb.url if self.photo_thumb else None
+        return data
+
+
+class LegalPage(models.Model):
+    """Impressum and privacy policy, kept up to date by the Orga-Team in the admin."""
+
+    class Kind(models.TextChoices):
+        IMPRINT = "imprint", _("Imprint (Impressum)")
+        PRIVACY = "privacy", _("Privacy policy (Datenschutz)")
+
+    kind = models.CharField(_("page"), max_length=10, choices=Kind.choices, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), help_text=_("Markdown is allowed."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("legal page")
+        verbose_name_plural = _("legal pages")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.title
+
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", kwargs={"handle": self.handle})
+        name = "imprint" if self.kind == self.Kind.IMPRINT else "privacy"
+        return reverse(f"accounts:{name}")
+
+    @cached_property
+    def body_html(self) -> Any:
+        return render_markdown(self.body)

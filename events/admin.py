@@ -1,6 +1,47 @@
-from django.contrib import admin
+from typing import Any
 
-from events.models import Event, Series, Venue
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers, widgets
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from events.forms import CancelEventsForm, GenerateDraftsForm
+from events.models import (
+    RSVP,
+    AttendeeMessage,
+    Comment,
+    CommentReport,
+    Event,
+    EventStatus,
+    Recap,
+    RecapPhoto,
+    RecapStatus,
+    Series,
+    Venue,
+)
+from events.models.orga import EXPORT_ATTENDEES
+from events.views.orga import attendees_csv_response
+from somehub.lib.dates import format_local
+from somehub.lib.images import open_upload, reencode_as_jpeg
+
+# The Orga-Team's admin (issue 6): events, series, the log --------------------------
+
+admin.site.site_header = _("#SoMe Stammtisch · Orga-Team")
+admin.site.site_title = _("Orga-Team")
+admin.site.index_title = _("Running the Stammtisch")
 
 
 @admin.register(Venue)
@@ -9,17 +50,705 @@ class VenueAdmin(admin.ModelAdmin):
     search_fields = ["name", "street", "district"]
 
 
+def confirmation_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    template: str,
+    **context: Any,
+) -> TemplateResponse:
+    """The intermediate page of an action that asks something first."""
+    opts = model_admin.model._meta
+    on_object_page = f"{ActionLocation.CHANGE_FORM.value}-action"
+    action_field = on_object_page if on_object_page in request.POST else "action"
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": opts,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            # The list posts `action`, an object's own page `CHANGE_FORM-action`.
+            "action_field": action_field,
+            "action": request.POST.get(action_field, ""),
+            "changelist_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_changelist"
+            ),
+            **context,
+        },
+    )
+
+
+# Actions offered both on the list and on an event's own page.
+BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+def changed(*fields: str) -> list[dict[str, Any]]:
+    """A change message the admin's log translates when it shows it."""
+    return [{"changed": {"fields": list(fields)}}]
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "default_venue"]
+    list_display = ["name", "rule", "default_venue", "next_date"]
+    list_select_related = ["default_venue"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["upcoming_dates"]
+    formfield_overrides = {
+        models.TimeField: {"widget": widgets.AdminTimeWidget(format="%H:%M")}
+    }
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "default_venue"]}),
+        (
+            _("Repeating dates"),
+            {
+                "description": _(
+                    "For example the last Tuesday of the month, 19:00 to 22:00. "
+                    "New dates are created as drafts with the action “Create the "
+                    "next dates as drafts”; days that already have a date are "
+                    "skipped."
+                ),
+                "fields": [
+                    ("week_of_month", "weekday"),
+                    ("start_time", "end_time"),
+                    "default_capacity",
+                    "upcoming_dates",
+                ],
+            },
+        ),
+    ]
+    actions = ["generate_drafts"]
+
+    @admin.display(description=_("repeats"))
+    def rule(self, series: Series) -> str:
+        return series.recurrence_text or self.get_empty_value_display()
+
+    @admin.display(description=_("next date by the rule"))
+    def next_date(self, series: Series) -> str:
+        dates = series.next_dates(1)
+        if not dates:
+            return self.get_empty_value_display()
+        return format_local(dates[0].starts_at, "medium")
+
+    @admin.display(description=_("the next dates by the rule"))
+    def upcoming_dates(self, series: Series) -> str:
+        dates = series.next_dates(5) if series.pk else []
+        if not dates:
+            return self.get_empty_value_display()
+        items = format_html_join(
+            "",
+            "<li>{}, {}</li>",
+            (
+                (format_local(d.starts_at, "long"), format_local(d.starts_at, "time"))
+                for d in dates
+            ),
+        )
+        return format_html("<ul>{}</ul>", items)
+
+    @admin.action(
+        description=_("Create the next dates as drafts"),
+        permissions=["add"],
+        location=BOTH_PLACES,
+    )
+    def generate_drafts(
+        self, request: HttpRequest, queryset: QuerySet[Series]
+    ) -> TemplateResponse | None:
+        form = GenerateDraftsForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                "admin/events/series/generate_drafts.html",
+                title=_("Create the next dates as drafts"),
+                form=form,
+            )
+        for series in queryset:
+            try:
+                events = series.generate_drafts(form.cleaned_data["count"])
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.WARNING)
+                continue
+            for event in events:
+                self.log_addition(request, event, [{"added": {}}])
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d draft created for “%(series)s”.",
+                    "%(count)d drafts created for “%(series)s”.",
+                    len(events),
+                )
+                % {"count": len(events), "series": series},
+                messages.SUCCESS,
+            )
+        return None
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Event]
+    ) -> QuerySet[Event]:
+        match self.value():
+            case "upcoming":
+                return queryset.upcoming()
+            case "past":
+                return queryset.past()
+        return queryset
+
+
+class RSVPInline(admin.TabularInline):
+    """Who answered, for reading: seats and waiting list change only through the
+    RSVP rules (on the event page) or at the door check-in."""
+
+    model = RSVP
+    extra = 0
+    can_delete = False
+    fields = ["member", "field_of_work", "status", "waiting_since", "checked_in_at"]
+    readonly_fields = fields
+    ordering = ["status", "waiting_since", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RSVP]:
+        # Each row shows str(rsvp), which names the event too.
+        return super().get_queryset(request).select_related("member__profile", "event")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("field of work"))
+    def field_of_work(self, rsvp: RSVP) -> str:
+        profile = getattr(rsvp.member, "profile", None)
+        if profile is None or not profile.field:
+            return self.get_empty_value_display()
+        return profile.get_field_display()
+
+
+class EventAdminForm(forms.ModelForm):
+    """The cover image is decoded and stored re-encoded (issue 8): no metadata, and
+    nothing but image data can ever be served from it. JPEG, because every link
+    preview takes it."""
+
+    class Meta:
+        model = Event
+        # The admin's fieldsets name the rest.
+        fields = ["cover_image", "cover_image_alt"]
+
+    def clean_cover_image(self) -> Any:
+        upload = self.cleaned_data.get("cover_image")
+        if isinstance(upload, UploadedFile):
+            return reencode_as_jpeg(open_upload(upload), longest=1600)
+        return upload
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "starts_at", "status", "venue", "capacity"]
-    list_filter = ["status", "series"]
-    search_fields = ["title", "motto"]
-    date_hierarchy = "starts_at"
-    list_select_related = ["venue"]
-    readonly_fields = ["sequence", "created_at", "updated_at"]
+    form = EventAdminForm
+    list_display = ["title", "date", "status", "seats", "waiting", "has_recap"]
+    list_filter = [WhenFilter, "status", "series"]
+    search_fields = ["title", "motto", "venue__name", "series__name"]
+    list_select_related = ["venue", "series"]
+    ordering = ["-starts_at"]
+    readonly_fields = ["published_at", "sequence", "created_at", "updated_at"]
+    inlines = [RSVPInline]
+    actions = [
+        "publish_events",
+        "cancel_events",
+        "create_next_dates",
+        "export_attendees",
+    ]
+    fieldsets = [
+        (None, {"fields": ["series", "title", "slug", "motto", "description"]}),
+        (
+            _("When and where"),
+            {"fields": ["starts_at", "ends_at", "venue", "capacity"]},
+        ),
+        (_("RSVPs"), {"fields": ["rsvp_opens_at", "rsvp_closes_at"]}),
+        (
+            _("Status"),
+            {"fields": ["status", "cancellation_reason", "published_at"]},
+        ),
+        (_("Picture"), {"fields": ["cover_image", "cover_image_alt"]}),
+        (
+            _("Record"),
+            {
+                "classes": ["collapse"],
+                "fields": ["sequence", "created_at", "updated_at"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        recap = Recap.objects.filter(event=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .with_rsvp_counts()
+            .annotate(has_recap_flag=Exists(recap))
+        )
+
+    def get_actions(
+        self,
+        request: HttpRequest,
+        action_location: ActionLocation = ActionLocation.CHANGE_LIST,
+    ) -> dict[str, Any]:
+        actions = super().get_actions(request, action_location=action_location)
+        # Published dates are cancelled, not deleted: RSVPs and calendars refer to them.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not (obj.is_draft and not obj.rsvps.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_export_attendees_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_ATTENDEES)
+
+    def save_model(
+        self, request: HttpRequest, obj: Event, form: Any, change: bool
+    ) -> None:
+        if obj.status == EventStatus.PUBLISHED and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("date"), ordering="starts_at")
+    def date(self, event: Event) -> str:
+        starts_at = event.starts_at
+        return f"{format_local(starts_at, 'medium')}, {format_local(starts_at, 'time')}"
+
+    @admin.display(description=_("going / places"), ordering="going_count")
+    def seats(self, event: Event) -> str:
+        return f"{event.going_count} / {event.capacity or '∞'}"
+
+    @admin.display(description=_("waiting"), ordering="waiting_count")
+    def waiting(self, event: Event) -> int:
+        return event.waiting_count
+
+    @admin.display(description=_("recap"), boolean=True, ordering="has_recap_flag")
+    def has_recap(self, event: Event) -> bool:
+        return event.has_recap_flag
+
+    @admin.action(
+        description=_("Publish the selected dates"),
+        permissions=["change"],
+        location=BOTH_PLACES,
+    )
+    def publish_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        published = 0
+        for event in queryset.filter(status=EventStatus.DRAFT):
+            event.publish()
+            self.log_change(request, event, changed("status"))
+            published += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d date published.", "%(count)d dates published.", published
+            )
+            % {"count": published},
+            messages.SUCCESS if published else messages.WARNING,
+        )
+
+    @admin.action(
+        description=_("Cancel the selected dates and tell everyone going or waiting"),
+        permissions=["change"],
+        location=BOTH_PLACES,
+    )
+    def cancel_events(
+        self, request: HttpRequest, queryset: QuerySet[Event]
+    ) -> TemplateResponse | None:
+        events = queryset.exclude(status=EventStatus.CANCELLED)
+        form = CancelEventsForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                "admin/events/event/cancel_confirmation.html",
+                title=_("Cancel dates"),
+                form=form,
+                events=events,
+                notified=sum(e.going_count + e.waiting_count for e in events),
+            )
+        cancelled = 0
+        for event in events:
+            event.cancel(form.cleaned_data["reason"])
+            self.log_change(request, event, changed("status", "reason for cancelling"))
+            cancelled += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d date cancelled; everyone going or waiting gets an e-mail.",
+                "%(count)d dates cancelled; everyone going or waiting gets an e-mail.",
+                cancelled,
+            )
+            % {"count": cancelled},
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(
+        description=_("Create the next date of this series"),
+        permissions=["add"],
+        location=BOTH_PLACES,
+    )
+    def create_next_dates(
+        self, request: HttpRequest, queryset: QuerySet[Event]
+    ) -> None:
+        series_ids = set(queryset.values_list("series", flat=True))
+        if None in series_ids:
+            self.message_user(
+                request, _("Dates without a series were skipped."), messages.WARNING
+            )
+        for series in Series.objects.filter(pk__in=series_ids - {None}):
+            try:
+                event = series.create_next_draft()
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.WARNING)
+                continue
+            self.log_addition(request, event, [{"added": {}}])
+            url = reverse("admin:events_event_change", args=[event.pk])
+            self.message_user(
+                request,
+                format_html(
+                    _('Draft created: <a href="{url}">{event}</a>.'),
+                    url=url,
+                    event=event,
+                ),
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Export the attendees (CSV)"),
+        permissions=["export_attendees"],
+        location=BOTH_PLACES,
+    )
+    def export_attendees(
+        self, request: HttpRequest, queryset: QuerySet[Event]
+    ) -> HttpResponse:
+        events = list(queryset.order_by("starts_at"))
+        for event in events:
+            note = gettext("Downloaded the attendee list (CSV).")
+            self.log_change(request, event, note)
+        name = events[0].slug if len(events) == 1 else timezone.localdate().isoformat()
+        return attendees_csv_response(events, f"attendees-{name}.csv")
+
+
+@admin.register(AttendeeMessage)
+class AttendeeMessageAdmin(admin.ModelAdmin):
+    """The log of "write to attendees": written on the organizer page, read here."""
+
+    list_display = ["created_at", "event", "subject", "sender", "recipient_count"]
+    list_select_related = ["event", "sender__profile"]
+    search_fields = ["subject", "body", "event__title"]
+    fields = [
+        "event",
+        "subject",
+        "body",
+        "include_waiting",
+        "recipient_count",
+        "sender",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who did what, when: every admin change, check-in and message, read-only."""
+
+    list_display = ["action_time", "user", "action_flag", "object_repr", "message"]
+    list_filter = ["action_flag"]
+    search_fields = ["object_repr", "change_message", "user__email"]
+    list_select_related = ["user__profile", "content_type"]
+    ordering = ["-action_time"]
+    date_hierarchy = "action_time"
+
+    @admin.display(description=_("what"))
+    def message(self, entry: LogEntry) -> str:
+        return entry.get_change_message()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# Recaps, photos and the comment moderation queue (issue 5) ----------------------
+
+
+class RecapPhotoForm(forms.ModelForm):
+    """Every upload is decoded, checked and re-encoded without metadata."""
+
+    class Meta:
+        model = RecapPhoto
+        fields = ["image", "alt_text", "position"]
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if isinstance(upload, UploadedFile):
+            self.decoded_image = open_upload(upload)
+        return upload
+
+    def save(self, commit: bool = True) -> RecapPhoto:
+        photo = super().save(commit=False)
+        decoded = getattr(self, "decoded_image", None)
+        if decoded is not None:
+            photo.store(decoded)
+        if commit:
+            photo.save()
+        return photo
+
+
+class RecapPhotoInline(admin.TabularInline):
+    model = RecapPhoto
+    form = RecapPhotoForm
+    extra = 1
+    fields = ["preview", "image", "alt_text", "position"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, photo: RecapPhoto) -> str:
+        if not photo.pk or not photo.image:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="" width="96" height="96">', photo.thumbnail_url
+        )
+
+
+class RecapAdminForm(forms.ModelForm):
+    class Meta:
+        model = Recap
+        fields = [
+            "event",
+            "title",
+            "slug",
+            "lead",
+            "body",
+            "author",
+            "status",
+            "published_at",
+            "cover",
+            "comments_open",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Published without a date means "now" (the database insists on a date).
+        if cleaned.get("status") == RecapStatus.PUBLISHED and not cleaned.get(
+            "published_at"
+        ):
+            cleaned["published_at"] = timezone.now()
+        return cleaned
+
+
+@admin.register(Recap)
+class RecapAdmin(admin.ModelAdmin):
+    form = RecapAdminForm
+    list_display = ["title", "event", "status", "published_at", "comments_open"]
+    list_filter = ["status", "comments_open"]
+    search_fields = ["title", "lead", "event__title"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["event"]
+    list_select_related = ["event"]
+    inlines = [RecapPhotoInline]
+    actions = ["publish", "close_comments", "open_comments"]
+    fields = RecapAdminForm.Meta.fields
+
+    def get_form(self, request: HttpRequest, obj: Recap | None = None, **kwargs: Any):
+        form = super().get_form(request, obj, **kwargs)
+        # The cover is one of this recap's own photos.
+        if "cover" in form.base_fields:
+            form.base_fields["cover"].queryset = (
+                RecapPhoto.objects.filter(recap=obj)
+                if obj
+                else RecapPhoto.objects.none()
+            )
+        return form
+
+    def save_model(
+        self, request: HttpRequest, obj: Recap, form: Any, change: bool
+    ) -> None:
+        if obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish the selected recaps"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
+        for recap in queryset:
+            recap.publish()
+
+    @admin.action(description=_("Close comments on the selected recaps"))
+    def close_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
+        for recap in queryset:
+            recap.close_comments()
+
+    @admin.action(description=_("Open comments on the selected recaps"))
+    def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
+        for recap in queryset:
+            recap.open_comments()
+
+
+class ModerationFilter(admin.SimpleListFilter):
+    title = _("moderation")
+    parameter_name = "moderation"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("reported", _("Reported, not dealt with")),
+            ("hidden", _("Hidden")),
+            ("deleted", _("Deleted")),
+            ("visible", _("Visible")),
+        ]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> QuerySet[Comment]:
+        match self.value():
+            case "reported":
+                return queryset.reported()
+            case "hidden":
+                return queryset.filter(is_hidden=True)
+            case "deleted":
+                return queryset.filter(deleted_at__isnull=False)
+            case "visible":
+                return queryset.visible()
+        return queryset
+
+
+class CommentReportInline(admin.TabularInline):
+    model = CommentReport
+    extra = 0
+    fields = ["reporter", "reason", "created_at", "resolved_at"]
+    readonly_fields = ["reporter", "reason", "created_at", "resolved_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: newest first; organizers hide, show or delete."""
+
+    list_display = [
+        "excerpt",
+        "author",
+        "created_at",
+        "is_hidden",
+        "is_deleted",
+        "open_reports",
+        "recap_title",
+    ]
+    list_filter = [ModerationFilter, "recap"]
+    search_fields = ["body", "author__email", "author__profile__display_name"]
+    ordering = ["-created_at", "-pk"]
+    list_select_related = ["author__profile", "recap"]
+    inlines = [CommentReportInline]
+    actions = ["hide_comments", "unhide_comments", "delete_comments", "dismiss_reports"]
+    fields = [
+        "recap",
+        "author",
+        "parent",
+        "body",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "is_hidden",
+    ]
+    # Organizers moderate; they never put words in a member's mouth.
+    readonly_fields = [
+        "recap",
+        "author",
+        "parent",
+        "body",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_report_count=Count(
+                    "reports", filter=Q(reports__resolved_at__isnull=True)
+                )
+            )
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # No plain (bulk) delete: it would take replies with it. The
+        # delete_comments action keeps threads readable instead.
+        return False
+
+    @admin.display(description=_("comment"))
+    def excerpt(self, comment: Comment) -> str:
+        if comment.is_deleted:
+            return str(_("Comment deleted."))
+        return Truncator(comment.body).chars(80)
+
+    @admin.display(description=_("recap"), ordering="recap__title")
+    def recap_title(self, comment: Comment) -> str:
+        return Truncator(comment.recap.title).chars(40)
+
+    @admin.display(description=_("deleted"), boolean=True)
+    def is_deleted(self, comment: Comment) -> bool:
+        return comment.is_deleted
+
+    @admin.display(description=_("open reports"), ordering="open_report_count")
+    def open_reports(self, comment: Comment) -> int:
+        return comment.open_report_count
+
+    @admin.action(description=_("Hide the selected comments"))
+    def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        for comment in queryset:
+            comment.hide()
+
+    @admin.action(description=_("Show the selected comments again"))
+    def unhide_comments(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> None:
+        for comment in queryset:
+            comment.unhide()
+
+    @admin.action(description=_("Delete the selected comments (threads stay readable)"))
+    def delete_comments(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> None:
+        for comment in queryset.select_related("parent"):
+            if Comment.objects.filter(pk=comment.pk).exists():
+                comment.delete_by(request.user)
+
+    @admin.action(description=_("Dismiss the reports (keep the comments visible)"))
+    def dismiss_reports(
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> None:
+        for comment in queryset:
+            comment.resolve_reports()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,21 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Stammtisch")
+
+    def ready(self) -> None:
+        # Cached public pages end with any write to their data (somehub/lib/pagecache).
+        from somehub.lib import pagecache
+
+        pagecache.install()
+
+    def export_member_data(self, user: Any) -> dict[str, Any]:
+        """This app's part of a member's DSGVO export (collected by accounts)."""
+        from events.models import RSVP, Comment
+
+        rsvps = RSVP.objects.filter(member=user).select_related("event")
+        rsvps = rsvps.order_by("event__starts_at")
+        comments = Comment.objects.by_member(user).select_related("recap")
+        return {
+            "rsvps": [rsvp.export_data() for rsvp in rsvps],
+            "comments": [c.export_data() for c in comments.order_by("created_at")],
+        }

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from events.views import pages
-from events.feeds import NewEventsFeed
+from events.feeds import NewEventsFeed, RecapsFeed
+from events.views import orga, pages, recaps, rsvp
 
 app_name = "events"
 
@@ -11,6 +11,82 @@ urlpatterns = [
     path("events/past/", pages.event_archive, name="archive"),
     path("events/calendar.ics", pages.calendar_feed, name="calendar-feed"),
     path("events/feed/", NewEventsFeed(), name="feed"),
+    # RSVPs, "my events" and the personal calendar (issue 4)
+    path("events/feed/<str:token>.ics", rsvp.personal_feed, name="personal-feed"),
+    path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
+    path(
+        "events/<slug:slug>/free-my-seat/<str:token>/",
+        rsvp.free_seat,
+        name="free-seat",
+    ),
+    path("me/events/", rsvp.my_events, name="my-events"),
+    path("me/events/calendar-link/", rsvp.calendar_link, name="calendar-link"),
     path("events/<slug:slug>/", pages.event_detail, name="detail"),
     path("events/<slug:slug>/calendar.ics", pages.event_ics, name="ics"),
+    # The Orga-Team's pages outside the admin (issue 6)
+    path("orga/", orga.dashboard, name="orga-dashboard"),
+    path("orga/checkin/", orga.checkin_tonight, name="checkin-tonight"),
+    path("orga/checkin/<slug:slug>/", orga.checkin, name="checkin"),
+    path(
+        "orga/checkin/<slug:slug>/walk-in/",
+        orga.checkin_walk_in,
+        name="checkin-walk-in",
+    ),
+    path(
+        "orga/checkin/<slug:slug>/<int:pk>/",
+        orga.checkin_toggle,
+        name="checkin-toggle",
+    ),
+    path(
+        "orga/events/<slug:slug>/message/",
+        orga.write_to_attendees,
+        name="orga-message",
+    ),
+    path(
+        "orga/events/<slug:slug>/attendees.csv",
+        orga.attendees_csv,
+        name="orga-attendees-csv",
+    ),
+    # Recaps and their comments (issue 5)
+    path("recaps/", recaps.recap_list, name="recap-list"),
+    path("recaps/feed/", RecapsFeed(), name="recap-feed"),
+    path("recaps/<slug:slug>/", recaps.recap_detail, name="recap-detail"),
+    path(
+        "recaps/<slug:slug>/comments/", recaps.comment_create, name="comment-create"
+    ),
+    path(
+        "recaps/<slug:slug>/comments/close/",
+        recaps.recap_close_comments,
+        name="recap-close-comments",
+    ),
+    path(
+        "recaps/<slug:slug>/comments/open/",
+        recaps.recap_open_comments,
+        name="recap-open-comments",
+    ),
+    path(
+        "recaps/<slug:slug>/comments/<int:pk>/edit/",
+        recaps.comment_edit,
+        name="comment-edit",
+    ),
+    path(
+        "recaps/<slug:slug>/comments/<int:pk>/delete/",
+        recaps.comment_delete,
+        name="comment-delete",
+    ),
+    path(
+        "recaps/<slug:slug>/comments/<int:pk>/hide/",
+        recaps.comment_hide,
+        name="comment-hide",
+    ),
+    path(
+        "recaps/<slug:slug>/comments/<int:pk>/unhide/",
+        recaps.comment_unhide,
+        name="comment-unhide",
+    ),
+    path(
+        "recaps/<slug:slug>/comments/<int:pk>/report/",
+        recaps.comment_report,
+        name="comment-report",
+    ),
 ]

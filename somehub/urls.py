@@ -1,21 +1,40 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from events.sitemaps import EventSitemap, PageSitemap
 from events.views.pages import robots_txt
 
 sitemaps = {"pages": PageSitemap, "events": EventSitemap}
 
+# A database outage outside a view gets the 503 page too (somehub/health.py).
+handler500 = "somehub.health.server_error"
+
+# The admin's own login form has no rate limit, so it would let anyone try
+# organizers' passwords without end: everyone logs in through allauth's (limited,
+# and with login codes); the admin's login page only sends people there.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", include("events.urls")),
+    path("impulse/", include("impulses.urls")),
+    path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Switching the language needs no CSRF token: a forged switch only changes the
+    # language, and a form without a personal token lets whole pages be cached.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
 ]
+
+# The benchmark's baseline views (`make bench`): only when SOMEHUB_BENCH=1.
+if settings.BENCH_VIEWS:
+    urlpatterns.append(path("bench/", include("bench.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -3,24 +3,32 @@ from events.models.event import (
     Event,
     EventQuerySet,
     EventStatus,
-    Series,
     Venue,
 )
+from events.models.orga import ORGA_TEAM, AttendeeMessage
 from events.models.recap import Comment, CommentReport, Recap, RecapPhoto, RecapStatus
-from events.models.rsvp import RSVP, RSVPStatus
+from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus
+from events.models.series import Occurrence, Series, Weekday, WeekOfMonth
 
 __all__ = [
     "CALENDAR_FIELDS",
+    "ORGA_TEAM",
     "RSVP",
+    "AttendeeMessage",
     "Comment",
     "CommentReport",
     "Event",
     "EventQuerySet",
     "EventStatus",
+    "MailKind",
+    "Occurrence",
+    "RSVPError",
     "RSVPStatus",
     "Recap",
     "RecapPhoto",
     "RecapStatus",
     "Series",
     "Venue",
+    "WeekOfMonth",
+    "Weekday",
 ]

@@ -1,17 +1,23 @@
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
+from events.models.series import Series
 from somehub.lib.markdown import render_markdown
 
 
@@ -57,30 +63,6 @@ class Venue(models.Model):
         return f"https://www.openstreetmap.org/search?{query}"
 
 
-class Series(models.Model):
-    """A recurring Stammtisch, such as "#SoMe Stammtisch Hannover"."""
-
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    default_venue = models.ForeignKey(
-        Venue,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("default venue"),
-    )
-
-    class Meta:
-        verbose_name = _("series")
-        verbose_name_plural = _("series")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -109,11 +91,52 @@ class EventQuerySet(models.QuerySet["Event"]):
     def with_venue(self) -> "EventQuerySet":
         return self.select_related("venue", "series")
 
+    def with_rsvp_counts(self) -> "EventQuerySet":
+        """Annotate `going_count` and `waiting_count` (subqueries, not one per row)."""
+        rsvps = RSVP.objects.filter(event=OuterRef("pk"))
+        return self.annotate(
+            going_count=Coalesce(_count(rsvps.going()), 0),
+            waiting_count=Coalesce(_count(rsvps.filter(status=RSVPStatus.WAITING)), 0),
+        )
+
+    def with_viewer_rsvp(self, user: Any) -> "EventQuerySet":
+        """Annotate the viewer's `my_rsvp_status`, `my_waiting_position` and
+        `my_email_verified` (may they RSVP?), so the RSVP box costs no queries."""
+        if user is None or not user.is_authenticated:
+            return self.annotate(
+                my_rsvp_status=Value(None, output_field=models.CharField()),
+                my_waiting_position=Value(None, output_field=models.IntegerField()),
+                my_email_verified=Value(False),
+            )
+        from allauth.account.models import EmailAddress
+
+        mine = RSVP.objects.filter(event=OuterRef("pk"), member_id=user.pk)
+        return self.annotate(
+            my_rsvp_status=Subquery(mine.values("status")[:1]),
+            my_waiting_position=Subquery(
+                mine.with_waiting_position().values("waiting_position")[:1]
+            ),
+            my_email_verified=Exists(
+                EmailAddress.objects.filter(user_id=user.pk, verified=True)
+            ),
+        )
+
 
 # Changing one of these changes what a calendar app shows: bump SEQUENCE.
 CALENDAR_FIELDS = (
     "title", "motto", "description", "starts_at", "ends_at", "venue_id", "status",
 )
+# The event page shows this many faces of people going, then "and N others".
+ATTENDEES_SHOWN = 48
+
+
+class WhoIsComing(NamedTuple):
+    shown: list[RSVP]
+    others: int
+
+
+# Changing one of these is worth an e-mail to everyone going or waiting.
+ATTENDEE_NOTICE_FIELDS = ("starts_at", "ends_at", "venue_id")
 
 
 class Event(models.Model):
@@ -202,16 +225,69 @@ class Event(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = self._unique_slug()
+        old: dict[str, Any] = {}
         if self.pk is not None:
             old = (
-                Event.objects.filter(pk=self.pk).values(*CALENDAR_FIELDS).first()
+                Event.objects.filter(pk=self.pk)
+                .values(*CALENDAR_FIELDS, "capacity")
+                .first()
                 or {}
             )
             if old and any(old[f] != getattr(self, f) for f in CALENDAR_FIELDS):
                 self.sequence += 1
                 if kwargs.get("update_fields") is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
-        super().save(*args, **kwargs)
+        # The update locks the event row until commit, so RSVPs wait for the new
+        # capacity, and the promotions below see exactly the seats just added.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old:
+                self._after_edit(old)
+
+    def _after_edit(self, old: dict[str, Any]) -> None:
+        """Fill new seats from the waiting list and tell attendees what changed."""
+        was_published = old["status"] == EventStatus.PUBLISHED
+        if self.capacity != old["capacity"] and (
+            self.capacity is None
+            or (old["capacity"] is not None and self.capacity > old["capacity"])
+        ):
+            Event.objects.select_for_update().get(pk=self.pk)._fill_free_seats()
+        if was_published and self.is_cancelled:
+            self.notify_attendees(MailKind.EVENT_CANCELLED)
+        elif (
+            was_published
+            and self.status == EventStatus.PUBLISHED
+            and not self.is_past
+            and any(old[f] != getattr(self, f) for f in ATTENDEE_NOTICE_FIELDS)
+        ):
+            self.notify_attendees(MailKind.EVENT_CHANGED)
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.rsvp_opens_at
+            and self.rsvp_closes_at
+            and self.rsvp_closes_at <= self.rsvp_opens_at
+        ):
+            raise ValidationError(
+                {"rsvp_closes_at": _("RSVPs must close after they open.")}
+            )
+        if self.pk is not None and self.capacity is not None:
+            going = self.rsvps.going().count()
+            if self.capacity < going:
+                # Nobody who was promised a seat loses it behind their back.
+                raise ValidationError(
+                    {
+                        "capacity": ngettext(
+                            "%(count)d member is already going: the capacity "
+                            "cannot be lower.",
+                            "%(count)d members are already going: the capacity "
+                            "cannot be lower.",
+                            going,
+                        )
+                        % {"count": going}
+                    }
+                )
 
     def _unique_slug(self) -> str:
         day = timezone.localtime(self.starts_at).date().isoformat()
@@ -245,6 +321,212 @@ class Event(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at < timezone.now()
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    # RSVPs. Every change of who is going happens with the event row locked
+    # (SELECT ... FOR UPDATE), so concurrent requests are serialized per event
+    # and there are never more people going than seats.
+
+    def rsvp(self, member: Any) -> RSVP:
+        """Say "I'm coming": a seat if one is free, else a waiting-list place.
+
+        Saying yes again (double submit, second tab) changes nothing.
+        """
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.pk)
+            event.check_rsvp_open(member)
+            rsvp = RSVP.objects.filter(event=event, member=member).first()
+            if rsvp is not None and rsvp.is_active:
+                return rsvp
+            # Seats freed without promotion (e.g. by a raw update) go to those
+            # already waiting before anyone new.
+            event._fill_free_seats()
+            now = timezone.now()
+            if rsvp is None:
+                rsvp = RSVP(event=event, member=member)
+            if event._has_free_seat():
+                rsvp.status, rsvp.waiting_since = RSVPStatus.GOING, None
+            else:
+                rsvp.status, rsvp.waiting_since = RSVPStatus.WAITING, now
+            rsvp.promoted_at = None
+            rsvp.save()
+            rsvp.notify(MailKind.CONFIRMATION)
+        return rsvp
+
+    def decline(self, member: Any) -> RSVP:
+        """Say "I can't come": gives up a seat or waiting place, or just says no."""
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.pk)
+            event.check_rsvp_changeable()
+            rsvp = RSVP.objects.filter(event=event, member=member).first()
+            if rsvp is None:
+                event.check_member_may_rsvp(member)
+                rsvp = RSVP.objects.create(
+                    event=event, member=member, status=RSVPStatus.NOT_GOING
+                )
+            else:
+                event._withdraw(rsvp)
+        return rsvp
+
+    def check_member_may_rsvp(self, member: Any) -> None:
+        if not member.has_verified_email:
+            raise RSVPError(
+                _("Please confirm your e-mail address first: we sent you a link.")
+            )
+
+    def check_rsvp_changeable(self) -> None:
+        """Seats can be given up until the evening starts, unless it is cancelled."""
+        if self.is_draft:
+            raise RSVPError(_("This date is not published yet."))
+        if self.is_cancelled:
+            raise RSVPError(_("This Stammtisch has been cancelled."))
+        if self.has_started:
+            raise RSVPError(_("This Stammtisch has already started or is over."))
+
+    def check_rsvp_open(self, member: Any) -> None:
+        reason = self.rsvp_closed_reason
+        if reason:
+            raise RSVPError(reason)
+        self.check_member_may_rsvp(member)
+
+    @property
+    def rsvp_closed_reason(self) -> str:
+        """Why nobody can say "I'm coming" right now; empty while RSVPs are open."""
+        try:
+            self.check_rsvp_changeable()
+        except RSVPError as exc:
+            return exc.message
+        now = timezone.now()
+        if self.rsvp_opens_at and now < self.rsvp_opens_at:
+            from somehub.lib.dates import format_local
+
+            return _("RSVPs open on %(date)s at %(time)s.") % {
+                "date": format_local(self.rsvp_opens_at, "long"),
+                "time": format_local(self.rsvp_opens_at, "time"),
+            }
+        if self.rsvp_closes_at and now >= self.rsvp_closes_at:
+            return _("RSVPs for this Stammtisch are closed.")
+        return ""
+
+    @property
+    def rsvp_is_open(self) -> bool:
+        return not self.rsvp_closed_reason
+
+    def _has_free_seat(self) -> bool:
+        """Call with the event row locked."""
+        return self.capacity is None or self.rsvps.going().count() < self.capacity
+
+    def _withdraw(self, rsvp: RSVP) -> list[RSVP]:
+        """Turn an RSVP into "not going"; call with the event row locked."""
+        if rsvp.status == RSVPStatus.NOT_GOING:
+            return []
+        was_going = rsvp.is_going
+        rsvp.status = RSVPStatus.NOT_GOING
+        rsvp.waiting_since = None
+        rsvp.save(update_fields=["status", "waiting_since", "updated_at"])
+        return self._fill_free_seats() if was_going else []
+
+    def _fill_free_seats(self) -> list[RSVP]:
+        """Move the first people waiting into free seats, in order; row locked."""
+        if self.status != EventStatus.PUBLISHED or self.has_started:
+            return []
+        waiting = self.rsvps.waiting()
+        if self.capacity is not None:
+            free = self.capacity - self.rsvps.going().count()
+            if free <= 0:
+                return []
+            waiting = waiting[:free]
+        promoted = list(waiting)
+        now = timezone.now()
+        for rsvp in promoted:
+            rsvp.status, rsvp.promoted_at = RSVPStatus.GOING, now
+            rsvp.save(update_fields=["status", "promoted_at", "updated_at"])
+            rsvp.notify(MailKind.PROMOTION)
+        return promoted
+
+    # Door check-in (issue 6); checking in and undoing it live on RSVP.
+
+    def check_door_open(self) -> None:
+        """Check-ins make sense for evenings that take place."""
+        if self.is_draft:
+            raise RSVPError(_("This date is not published yet."))
+        if self.is_cancelled:
+            raise RSVPError(_("This Stammtisch has been cancelled."))
+
+    def admit_at_door(self, member: Any, by: Any) -> RSVP:
+        """A member at the door without a seat: going and checked in at once.
+
+        The Orga-Team's override of the seat limit: whoever is in the pub is here,
+        even on a full evening. No confirmation mail: they are already there.
+        """
+        from events.models.orga import record
+
+        self.check_door_open()
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.pk)
+            rsvp = RSVP.objects.filter(event=event, member=member).first()
+            if rsvp is not None and rsvp.is_going and rsvp.is_checked_in:
+                return rsvp
+            added = rsvp is None
+            rsvp = rsvp or RSVP(event=event, member=member)
+            rsvp.status, rsvp.waiting_since = RSVPStatus.GOING, None
+            rsvp.checked_in_at = rsvp.checked_in_at or timezone.now()
+            rsvp.save()
+            record(by, rsvp, gettext("Let in at the door."), added=added)
+        return rsvp
+
+    def set_capacity(self, capacity: int | None) -> list[RSVP]:
+        """Change the number of seats; the waiting list moves up into new ones."""
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=self.pk)
+            before = set(locked.rsvps.going().values_list("pk", flat=True))
+            locked.capacity = capacity
+            locked.clean()
+            locked.save(update_fields=["capacity", "updated_at"])
+            self.capacity = capacity
+            return list(locked.rsvps.going().exclude(pk__in=before))
+
+    def notify_attendees(self, kind: str) -> None:
+        """E-mail everyone going or waiting, after commit, in the background."""
+        from events.tasks import notify_attendees
+
+        transaction.on_commit(
+            partial(notify_attendees.enqueue, self.pk, str(kind)), robust=True
+        )
+
+    def who_is_coming(self, viewer: Any) -> WhoIsComing:
+        """The faces the viewer may see among those going, and how many others."""
+        going = self.going_count
+        if not going or self.is_past or self.status != EventStatus.PUBLISHED:
+            return WhoIsComing([], going)
+        shown = [
+            rsvp
+            for rsvp in self.rsvps.attendee_list(viewer)[:ATTENDEES_SHOWN]
+            if rsvp.member.profile.is_visible_to(viewer)
+        ]
+        return WhoIsComing(shown, max(going - len(shown), 0))
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats (None: no limit); needs with_rsvp_counts()."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.going_count, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.going_count >= self.capacity
+
+    @property
+    def seats_fill_step(self) -> int:
+        """Share of seats taken in steps of 5 % for the seats bar (CSS classes)."""
+        if not self.capacity:
+            return 0
+        share = min(self.going_count / self.capacity, 1)
+        return int(round(share * 20) * 5)
 
     @property
     def uid(self) -> str:

@@ -1,17 +1,77 @@
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from PIL import Image
 
+from accounts.models import Field
+from events.models.rsvp import RSVP, RSVPStatus
+from somehub.lib import ratelimit
+from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.markdown import render_markdown
+from somehub.lib.text import plain_text_to_html
+
+logger = logging.getLogger(__name__)
+
+# Organizer powers over comments and recaps are plain Django permissions.
+MODERATE_COMMENTS = "events.change_comment"
+MANAGE_RECAPS = "events.change_recap"
 
 
 class RecapStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
+
+
+class RecapQuerySet(models.QuerySet["Recap"]):
+    def published(self, now: datetime | None = None) -> "RecapQuerySet":
+        """Recaps the public may read: published, and their publish date has come."""
+        return self.filter(
+            status=RecapStatus.PUBLISHED, published_at__lte=now or timezone.now()
+        )
+
+    def visible_to(self, user: Any) -> "RecapQuerySet":
+        """Drafts and scheduled recaps are for the Orga-Team only."""
+        if user is not None and user.has_perm("events.view_recap"):
+            return self.all()
+        return self.published()
+
+    def newest_first(self) -> "RecapQuerySet":
+        return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
+
+    def with_event(self) -> "RecapQuerySet":
+        return self.select_related("event__venue", "cover", "author__profile")
+
+    def with_comment_counts(self) -> "RecapQuerySet":
+        """`comment_count`: the comments a visitor sees, as one subquery per row."""
+        visible = (
+            Comment.objects.visible()
+            .filter(recap=OuterRef("pk"))
+            .order_by()
+            .values("recap")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            comment_count=Coalesce(
+                Subquery(visible), 0, output_field=models.IntegerField()
+            )
+        )
 
 
 class Recap(models.Model):
@@ -54,13 +114,34 @@ class Recap(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = RecapQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("recap")
         verbose_name_plural = _("recaps")
         ordering = ["-published_at"]
         indexes = [
-            # The recap list shows published recaps, newest first.
-            models.Index(fields=["status", "-published_at"], name="recap_status_pub_idx"),
+            # The recap list and the home page show published recaps newest first;
+            # the index follows newest_first() exactly (NULLS LAST, then -pk), so a
+            # page of them is read in order instead of sorting every recap.
+            models.Index(
+                F("status"),
+                F("published_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="recap_newest_first_idx",
+            ),
+        ]
+        constraints = [
+            # A published recap without a date would sort nowhere in the list.
+            models.CheckConstraint(
+                condition=~Q(status=RecapStatus.PUBLISHED)
+                | Q(published_at__isnull=False),
+                name="recap_published_has_date",
+            ),
+            # Status values outside the choices would hide a recap from every list.
+            models.CheckConstraint(
+                condition=Q(status__in=RecapStatus.values), name="recap_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,9 +154,182 @@ class Recap(models.Model):
     def body_html(self) -> SafeString:
         return render_markdown(self.body)
 
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == RecapStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def accepts_comments(self) -> bool:
+        return self.is_published and self.comments_open
+
+    def publish(self, when: datetime | None = None) -> None:
+        """Publish now, or at `when`; a date the organizer set already is kept."""
+        self.status = RecapStatus.PUBLISHED
+        self.published_at = when or self.published_at or timezone.now()
+        self.save(update_fields=["status", "published_at", "updated_at"])
+
+    def unpublish(self) -> None:
+        self.status = RecapStatus.DRAFT
+        self.save(update_fields=["status", "updated_at"])
+
+    def close_comments(self) -> None:
+        self.comments_open = False
+        self.save(update_fields=["comments_open", "updated_at"])
+
+    def open_comments(self) -> None:
+        self.comments_open = True
+        self.save(update_fields=["comments_open", "updated_at"])
+
+    # Comments -----------------------------------------------------------------
+
+    def add_comment(
+        self, author: Any, text: str, parent: "Comment | None" = None
+    ) -> "Comment":
+        """A member's new comment or reply, after every rule; the mails follow commit.
+
+        Raises ValidationError with a message for the member when a rule says no.
+        """
+        if not self.is_published:
+            raise ValidationError(
+                _("This recap is not published, so it cannot be commented on yet."),
+                code="draft",
+            )
+        if not self.comments_open:
+            raise ValidationError(
+                _("Comments on this recap are closed."), code="closed"
+            )
+        if not getattr(author, "has_verified_email", False):
+            raise ValidationError(
+                _("Please confirm your e-mail address before you comment."),
+                code="unverified",
+            )
+        body = Comment.clean_text(text)
+        if parent is not None:
+            parent.check_accepts_reply(self)
+        limit_key = Comment.rate_limit_key(author)
+        if ratelimit.is_limited(limit_key, Comment.RATE_LIMIT):
+            raise ValidationError(
+                _(
+                    "You have written %(count)s comments in the last %(minutes)s "
+                    "minutes. Please wait a few minutes before you write the next one."
+                ),
+                code="rate_limited",
+                params={
+                    "count": Comment.RATE_LIMIT,
+                    "minutes": Comment.RATE_WINDOW // 60,
+                },
+            )
+        comment = Comment.objects.create(
+            recap=self, author=author, parent=parent, body=body
+        )
+        ratelimit.hit(limit_key, Comment.RATE_WINDOW)
+        transaction.on_commit(comment.send_notifications)
+        return comment
+
+    def comment_thread(self, viewer: Any) -> list["Comment"]:
+        """Top-level comments in time order, each with `shown_replies`; one query.
+
+        Each comment carries what the viewer may do with it (`viewer_can_edit`, ...)
+        so that the template asks no questions that cost queries.
+        """
+        can_moderate = bool(viewer is not None and viewer.has_perm(MODERATE_COMMENTS))
+        comments = list(
+            self.comments.select_related("author__profile").order_by("created_at", "pk")
+        )
+        now = timezone.now()
+        replies: dict[int, list[Comment]] = {}
+        for comment in comments:
+            comment.annotate_for(viewer, can_moderate=can_moderate, now=now)
+            if comment.parent_id is not None and comment.shown_as_reply(can_moderate):
+                replies.setdefault(comment.parent_id, []).append(comment)
+        thread = []
+        for comment in comments:
+            if comment.parent_id is not None:
+                continue
+            comment.shown_replies = replies.get(comment.pk, [])
+            if comment.shown_as_top_level(can_moderate):
+                thread.append(comment)
+        return thread
+
+    def attendance(self) -> "Attendance":
+        """Who was there: checked in at the door when anyone was, else those going."""
+        checked_in = RSVP.objects.filter(
+            event_id=OuterRef("event_id"), checked_in_at__isnull=False
+        )
+        rsvps = (
+            RSVP.objects.filter(event_id=self.event_id)
+            .filter(
+                Q(checked_in_at__isnull=False)
+                | (Q(status=RSVPStatus.GOING) & ~Exists(checked_in))
+            )
+            .select_related("member__profile")
+        )
+        return Attendance(list(rsvps))
+
+
+@dataclass
+class Attendance:
+    """The people at one evening, and what a viewer may see of them."""
+
+    rsvps: list[RSVP]
+    field_counts: list[tuple[str, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The mix counts everyone who gave a field: numbers, not names, so members
+        # who keep their profile or attendance to themselves are not shown by it.
+        counts = Counter(
+            profile.field
+            for profile in (getattr(r.member, "profile", None) for r in self.rsvps)
+            if profile is not None and profile.field
+        )
+        self.field_counts = sorted(
+            counts.items(), key=lambda item: (-item[1], Field(item[0]).label)
+        )
+
+    @property
+    def total(self) -> int:
+        return len(self.rsvps)
+
+    @property
+    def from_check_in(self) -> bool:
+        return any(r.checked_in_at for r in self.rsvps)
+
+    @property
+    def field_mix(self) -> list[str]:
+        """["Recruiting: 3 people", "Coaching: 1 person", ...], largest first."""
+        return [
+            ngettext(
+                "%(field)s: %(count)s person", "%(field)s: %(count)s people", count
+            )
+            % {"field": Field(value).label, "count": count}
+            for value, count in self.field_counts
+        ]
+
+    def listed_for(self, viewer: Any) -> list[Any]:
+        """Profiles of those who agreed to be listed and whom the viewer may see."""
+        profiles = []
+        for rsvp in self.rsvps:
+            profile = getattr(rsvp.member, "profile", None)
+            if (
+                profile is not None
+                and profile.show_in_attendee_lists
+                and profile.is_visible_to(viewer)
+            ):
+                profiles.append(profile)
+        return sorted(profiles, key=lambda p: p.name.casefold())
+
 
 class RecapPhoto(models.Model):
     """A photo of the evening: stored re-encoded, without metadata, in three sizes."""
+
+    # Longest side of the kept original, the page size and the square grid thumbnail.
+    ORIGINAL_SIZE = 2560
+    DISPLAY_SIZE = 1600
+    THUMBNAIL_SIZE = 480
 
     recap = models.ForeignKey(
         Recap, on_delete=models.CASCADE, related_name="photos", verbose_name=_("recap")
@@ -102,12 +356,86 @@ class RecapPhoto(models.Model):
     def __str__(self) -> str:
         return self.alt_text
 
+    def store(self, image: Image.Image) -> None:
+        """Keep a decoded upload (see somehub.lib.images.open_upload) in three sizes.
+
+        Files of a replaced photo are removed once the new ones are saved.
+        """
+        old_files = [f.name for f in (self.image, self.display, self.thumbnail) if f]
+        stem = random_stem()
+        original = fit_within(image, self.ORIGINAL_SIZE, stem)
+        display = fit_within(image, self.DISPLAY_SIZE, f"{stem}-d")
+        thumb = square(image, self.THUMBNAIL_SIZE, f"{stem}-t")
+        self.image.save(original.file.name, original.file, save=False)
+        self.display.save(display.file.name, display.file, save=False)
+        self.thumbnail.save(thumb.file.name, thumb.file, save=False)
+        if old_files:
+            storage = self.image.storage
+            transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        names = [f.name for f in (self.image, self.display, self.thumbnail) if f]
+        storage = self.image.storage
+        result = super().delete(*args, **kwargs)
+        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+        return result
+
+    @property
+    def display_url(self) -> str:
+        return (self.display or self.image).url
+
+    @property
+    def thumbnail_url(self) -> str:
+        return (self.thumbnail or self.display or self.image).url
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """Width and height of the display rendition, from the original's size."""
+        width, height = self.width or 0, self.height or 0
+        scale = min(1.0, self.DISPLAY_SIZE / max(width, height, 1))
+        return round(width * scale), round(height * scale)
+
+    @property
+    def display_width(self) -> int:
+        return self.display_size[0]
+
+    @property
+    def display_height(self) -> int:
+        return self.display_size[1]
+
+
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def visible(self) -> "CommentQuerySet":
+        """Comments everybody sees: neither hidden by the Orga-Team nor deleted."""
+        return self.filter(is_hidden=False, deleted_at__isnull=True)
+
+    def reported(self) -> "CommentQuerySet":
+        """Comments with a report the Orga-Team has not dealt with yet."""
+        return self.filter(
+            Exists(
+                CommentReport.objects.filter(
+                    comment=OuterRef("pk"), resolved_at__isnull=True
+                )
+            )
+        )
+
+    def by_member(self, user: Any) -> "CommentQuerySet":
+        return self.filter(author=user)
+
 
 class Comment(models.Model):
     """A member's comment on a recap, or a reply to one (one level deep)."""
 
+    MAX_LENGTH = 5000
+    EDIT_WINDOW = timedelta(minutes=15)
+    RATE_LIMIT = 5  # comments per member ...
+    RATE_WINDOW = 10 * 60  # ... in this many seconds
+
     recap = models.ForeignKey(
-        Recap, on_delete=models.CASCADE, related_name="comments", verbose_name=_("recap")
+        Recap,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("recap"),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -131,6 +459,8 @@ class Comment(models.Model):
     is_hidden = models.BooleanField(_("hidden by the Orga-Team"), default=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
+    objects = CommentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -145,17 +475,296 @@ class Comment(models.Model):
                 condition=Q(parent__isnull=True) | ~Q(parent=models.F("pk")),
                 name="comment_not_own_parent",
             ),
+            # Only a deleted comment (kept for its replies) may have no text.
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=False) | ~Q(body=""),
+                name="comment_has_text",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.recap.get_absolute_url()}#comment-{self.pk}"
+
+    @cached_property
+    def body_html(self) -> SafeString:
+        return plain_text_to_html(self.body)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def author_name(self) -> str:
+        return self.author.display_name if self.author else str(_("deleted member"))
+
+    @staticmethod
+    def clean_text(text: str) -> str:
+        body = (text or "").strip()
+        if not body:
+            raise ValidationError(_("Please write something first."), code="empty")
+        if len(body) > Comment.MAX_LENGTH:
+            raise ValidationError(
+                _("A comment can be at most %(max)s characters long (it has %(n)s)."),
+                code="too_long",
+                params={"max": Comment.MAX_LENGTH, "n": len(body)},
+            )
+        return body
+
+    @staticmethod
+    def rate_limit_key(author: Any) -> str:
+        return f"comments:rate:{author.pk}"
+
+    def check_accepts_reply(self, recap: Recap) -> None:
+        """Replies go one level deep, to visible comments of the same recap."""
+        if self.recap_id != recap.pk:
+            raise ValidationError(
+                _("That comment belongs to another recap."), code="other_recap"
+            )
+        if self.parent_id is not None:
+            raise ValidationError(
+                _("You can only reply to a comment, not to a reply."),
+                code="reply_to_reply",
+            )
+        if self.is_hidden or self.is_deleted:
+            raise ValidationError(
+                _("This comment is no longer there, so it cannot be replied to."),
+                code="parent_gone",
+            )
+
+    # What a member and the Orga-Team may do --------------------------------------
+
+    def edit_deadline(self) -> datetime:
+        return self.created_at + self.EDIT_WINDOW
+
+    def is_editable_by(self, user: Any, now: datetime | None = None) -> bool:
+        return (
+            user is not None
+            and user.is_authenticated
+            and self.author_id == user.pk
+            and not self.is_deleted
+            and not self.is_hidden
+            and (now or timezone.now()) < self.edit_deadline()
+        )
+
+    def is_deletable_by(self, user: Any, can_moderate: bool | None = None) -> bool:
+        if user is None or not user.is_authenticated or self.is_deleted:
+            return False
+        if self.author_id == user.pk:
+            return True
+        if can_moderate is None:
+            can_moderate = user.has_perm(MODERATE_COMMENTS)
+        return can_moderate
+
+    def edit(self, user: Any, text: str) -> None:
+        """The author rewrites their comment, within 15 minutes of writing it."""
+        if user is None or self.author_id != user.pk:
+            raise PermissionDenied("Only the author may edit a comment.")
+        if not self.is_editable_by(user):
+            raise ValidationError(
+                _(
+                    "A comment can only be edited in the first %(minutes)s minutes "
+                    "after writing it."
+                ),
+                code="edit_window",
+                params={"minutes": int(self.EDIT_WINDOW.total_seconds() // 60)},
+            )
+        self.body = self.clean_text(text)
+        self.edited_at = timezone.now()
+        self.save(update_fields=["body", "edited_at"])
+
+    @transaction.atomic
+    def delete_by(self, user: Any) -> None:
+        """The author or the Orga-Team removes a comment.
+
+        One with replies stays as "comment deleted" (without its text) so that the
+        thread still reads; a reply that was the last one under such a placeholder
+        takes the placeholder with it.
+        """
+        if not self.is_deletable_by(user):
+            raise PermissionDenied("Only the author or the Orga-Team may delete.")
+        if self.parent_id is None and self.replies.exists():
+            self.body = ""
+            self.deleted_at = timezone.now()
+            self.save(update_fields=["body", "deleted_at"])
+            return
+        parent = self.parent
+        self.delete()
+        if parent is not None and parent.is_deleted and not parent.replies.exists():
+            parent.delete()
+
+    def hide(self) -> None:
+        """The Orga-Team takes a comment out of view; open reports are settled."""
+        self.is_hidden = True
+        self.save(update_fields=["is_hidden"])
+        self.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+
+    def unhide(self) -> None:
+        self.is_hidden = False
+        self.save(update_fields=["is_hidden"])
+
+    def report(self, member: Any, reason: str = "") -> "CommentReport":
+        """A member flags a comment for the Orga-Team; a second report is a no-op."""
+        if member.pk == self.author_id:
+            raise ValidationError(
+                _("You cannot report your own comment."), code="own_comment"
+            )
+        if self.is_hidden or self.is_deleted:
+            raise ValidationError(
+                _("This comment is no longer there."), code="comment_gone"
+            )
+        report, created = CommentReport.objects.get_or_create(
+            comment=self, reporter=member, defaults={"reason": reason.strip()[:1000]}
+        )
+        if not created and report.resolved_at is not None:
+            # Reported again after the Orga-Team looked: back into the queue.
+            report.resolved_at = None
+            report.reason = reason.strip()[:1000] or report.reason
+            report.save(update_fields=["resolved_at", "reason"])
+        return report
+
+    def resolve_reports(self) -> int:
+        return self.reports.filter(resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+
+    # Thread display ---------------------------------------------------------------
+
+    def annotate_for(self, viewer: Any, *, can_moderate: bool, now: datetime) -> None:
+        """Set what the viewer may do, for a template that runs no queries."""
+        logged_in = viewer is not None and viewer.is_authenticated
+        own = logged_in and self.author_id == viewer.pk
+        self.viewer_is_author = own
+        self.viewer_can_edit = self.is_editable_by(viewer, now) if own else False
+        self.viewer_can_delete = (own or can_moderate) and not self.is_deleted
+        self.viewer_can_moderate = can_moderate and not self.is_deleted
+        self.viewer_can_report = (
+            logged_in and not own and not self.is_hidden and not self.is_deleted
+        )
+        self.viewer_can_reply = (
+            logged_in
+            and self.parent_id is None
+            and not self.is_hidden
+            and not self.is_deleted
+        )
+        # Hidden text stays readable for the Orga-Team only.
+        self.shows_text = not self.is_deleted and (not self.is_hidden or can_moderate)
+        # The name goes with the comment; photo and profile link only as the
+        # member's profile visibility allows.
+        profile = getattr(self.author, "profile", None) if self.author else None
+        self.author_profile = (
+            profile if profile is not None and profile.is_visible_to(viewer) else None
+        )
+
+    def shown_as_reply(self, can_moderate: bool) -> bool:
+        return not self.is_deleted and (not self.is_hidden or can_moderate)
+
+    def shown_as_top_level(self, can_moderate: bool) -> bool:
+        """A removed comment still shows as a placeholder while replies hang on it."""
+        if self.shows_text:
+            return True
+        return bool(getattr(self, "shown_replies", None))
+
+    # Notifications ---------------------------------------------------------------
+
+    def notification_recipients(self) -> list[tuple[Any, str]]:
+        """(member, kind) pairs to tell: the one replied to, and the recap's author."""
+        recipients: list[tuple[Any, str]] = []
+        seen = {self.author_id}
+        if self.parent_id is not None and self.parent.author_id not in seen:
+            recipients.append((self.parent.author, "reply"))
+            seen.add(self.parent.author_id)
+        recap_author = self.recap.author
+        if recap_author is not None and recap_author.pk not in seen:
+            recipients.append((recap_author, "recap"))
+        return [
+            (user, kind)
+            for user, kind in recipients
+            if user is not None and user.is_active and _wants_reply_mail(user)
+        ]
+
+    def send_notifications(self) -> None:
+        """E-mail everyone who should hear of this comment, each in their language.
+
+        Runs after the comment is committed; a failing mail server is logged and
+        never takes the comment with it.
+        """
+        try:
+            comment = Comment.objects.select_related(
+                "recap",
+                "author__profile",
+                "parent__author__profile",
+                "recap__author__profile",
+            ).get(pk=self.pk)
+            recipients = comment.notification_recipients()
+        except Exception:
+            logger.exception("Could not prepare notifications for comment %s", self.pk)
+            return
+        for user, kind in recipients:
+            try:
+                comment._notification_for(user, kind).send()
+            except Exception:
+                logger.exception(
+                    "Could not send comment notification %s to user %s",
+                    self.pk,
+                    user.pk,
+                )
+
+    def _notification_for(self, user: Any, kind: str) -> EmailMultiAlternatives:
+        profile = getattr(user, "profile", None)
+        language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+        with translation.override(language):
+            context = {
+                "recipient": user,
+                "comment": self,
+                "kind": kind,
+                "comment_url": settings.SITE_URL + self.get_absolute_url(),
+                "recap_url": settings.SITE_URL + self.recap.get_absolute_url(),
+                "site_name": settings.SITE_NAME,
+                "site_url": settings.SITE_URL,
+                "language": language,
+            }
+            subject = render_to_string(
+                "events/comment_notification_subject.txt", context
+            ).strip()
+            text = render_to_string("events/comment_notification_email.txt", context)
+            html = render_to_string("events/comment_notification_email.html", context)
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()), body=text, to=[user.email]
+        )
+        message.attach_alternative(html, "text/html")
+        return message
+
+    def export_data(self) -> dict[str, Any]:
+        """The member's own record of this comment, for the DSGVO export."""
+        return {
+            "recap": self.recap.title,
+            "url": settings.SITE_URL + self.get_absolute_url(),
+            "reply_to": self.parent_id,
+            "id": self.pk,
+            "text": self.body,
+            "written": self.created_at.isoformat(),
+            "edited": self.edited_at.isoformat() if self.edited_at else None,
+            "deleted": self.deleted_at.isoformat() if self.deleted_at else None,
+            "hidden_by_organizers": self.is_hidden,
+        }
+
+
+def _wants_reply_mail(user: Any) -> bool:
+    profile = getattr(user, "profile", None)
+    return profile is None or profile.notify_replies
 
 
 class CommentReport(models.Model):
     """A member's flag on a comment, for the Orga-Team's moderation queue."""
 
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+        Comment,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("comment"),
     )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,13 +1,59 @@
+import secrets
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import Profile
+    from events.models.event import Event
+
+# Reminders go out once the evening is less than this far away ("the day before").
+REMINDER_LEAD = timedelta(hours=24)
+# The "free my seat" link in a reminder stops working after this long.
+FREE_SEAT_LINK_MAX_AGE = timedelta(days=3)
+FREE_SEAT_SALT = "events.rsvp.free-seat"
 
 
 class RSVPStatus(models.TextChoices):
     GOING = "going", _("Going")
     WAITING = "waiting", _("On the waiting list")
     NOT_GOING = "not_going", _("Not going")
+
+
+class RSVPError(Exception):
+    """Why an RSVP cannot be changed right now, in words for the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MailKind(models.TextChoices):
+    """The e-mails a member gets about their RSVP; each has its own templates."""
+
+    CONFIRMATION = "confirmation", _("RSVP confirmation")
+    PROMOTION = "promotion", _("Moved up from the waiting list")
+    EVENT_CHANGED = "event_changed", _("Date or venue changed")
+    EVENT_CANCELLED = "event_cancelled", _("Stammtisch cancelled")
+    REMINDER = "reminder", _("Reminder")
+
+
+def _count(queryset: models.QuerySet[Any]) -> Subquery:
+    """A correlated COUNT(*) for annotations: one query, not one per row."""
+    return Subquery(
+        queryset.order_by().values("event").annotate(n=Count("pk")).values("n")[:1],
+        output_field=models.IntegerField(),
+    )
 
 
 class RSVPQuerySet(models.QuerySet["RSVP"]):
@@ -17,6 +63,77 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
     def waiting(self) -> "RSVPQuerySet":
         """The waiting list, first come first served."""
         return self.filter(status=RSVPStatus.WAITING).order_by("waiting_since", "pk")
+
+    def active(self) -> "RSVPQuerySet":
+        """Going or waiting: the people an event change concerns."""
+        return self.filter(status__in=[RSVPStatus.GOING, RSVPStatus.WAITING])
+
+    def with_waiting_position(self) -> "RSVPQuerySet":
+        """Annotate `waiting_position` (1 = next in line; None unless waiting)."""
+        ahead = RSVP.objects.filter(
+            event=OuterRef("event"), status=RSVPStatus.WAITING
+        ).filter(
+            Q(waiting_since__lt=OuterRef("waiting_since"))
+            | Q(waiting_since=OuterRef("waiting_since"), pk__lte=OuterRef("pk"))
+        )
+        return self.annotate(
+            waiting_position=models.Case(
+                models.When(status=RSVPStatus.WAITING, then=Coalesce(_count(ahead), 1)),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def attendee_list(self, viewer: Any) -> "RSVPQuerySet":
+        """People going who allow attendee lists, narrowed in SQL for visitors.
+
+        For a logged-in viewer finish with `Profile.is_visible_to()`: it asks
+        for permissions only when an organizers-only profile is among them,
+        which keeps the usual page free of a permission query.
+        """
+        from accounts.models import Profile
+
+        rsvps = (
+            self.going()
+            .filter(member__profile__show_in_attendee_lists=True)
+            .select_related("member__profile")
+            .order_by("created_at", "pk")
+        )
+        if viewer is None or not viewer.is_authenticated:
+            rsvps = rsvps.filter(member__profile__in=Profile.objects.visible_to(viewer))
+        return rsvps
+
+    def upcoming(self, now: datetime | None = None) -> "RSVPQuerySet":
+        return self.filter(event__ends_at__gte=now or timezone.now()).order_by(
+            "event__starts_at"
+        )
+
+    def past(self, now: datetime | None = None) -> "RSVPQuerySet":
+        return self.filter(event__ends_at__lt=now or timezone.now()).order_by(
+            "-event__starts_at"
+        )
+
+    def due_for_reminder(self, now: datetime | None = None) -> "RSVPQuerySet":
+        """Seats at evenings that start within a day, whose holder was not reminded."""
+        from events.models.event import EventStatus
+
+        now = now or timezone.now()
+        return self.going().filter(
+            reminder_sent_at__isnull=True,
+            event__status=EventStatus.PUBLISHED,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + REMINDER_LEAD,
+        )
+
+    def send_reminders(self, now: datetime | None = None) -> int:
+        """Queue each due reminder once, ever; safe to run as often as you like."""
+        now = now or timezone.now()
+        sent = 0
+        for rsvp in self.due_for_reminder(now).only("pk"):
+            if rsvp.claim_reminder(now):
+                rsvp.notify(MailKind.REMINDER)
+                sent += 1
+        return sent
 
 
 class RSVP(models.Model):
@@ -34,9 +151,7 @@ class RSVP(models.Model):
         related_name="rsvps",
         verbose_name=_("member"),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=RSVPStatus.choices
-    )
+    status = models.CharField(_("status"), max_length=10, choices=RSVPStatus.choices)
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     promoted_at = models.DateTimeField(
         _("moved up from the waiting list"), null=True, blank=True
@@ -72,3 +187,144 @@ class RSVP(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.event} ({self.get_status_display()})"
+
+    @property
+    def is_going(self) -> bool:
+        return self.status == RSVPStatus.GOING
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == RSVPStatus.WAITING
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RSVPStatus.GOING, RSVPStatus.WAITING)
+
+    # Door check-in (issue 6): the Orga-Team marks who actually came. Both methods
+    # set a state rather than flip it, so a double tap or a retried request on a
+    # flaky connection changes nothing; each change lands in the admin's log.
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.checked_in_at is not None
+
+    def check_in(self, by: Any) -> None:
+        """Here. Someone not going (waiting, or said no) is let in at the door."""
+        from events.models.orga import record
+
+        if not self.is_going:
+            self.event.admit_at_door(self.member, by=by)
+            self.refresh_from_db()
+            return
+        self.event.check_door_open()
+        now = timezone.now()
+        if RSVP.objects.filter(pk=self.pk, checked_in_at__isnull=True).update(
+            checked_in_at=now, updated_at=now
+        ):
+            self.checked_in_at = now
+            record(by, self, gettext("Checked in at the door."))
+
+    def undo_check_in(self, by: Any) -> None:
+        """Not here after all (tapped the wrong name)."""
+        from events.models.orga import record
+
+        if RSVP.objects.filter(pk=self.pk, checked_in_at__isnull=False).update(
+            checked_in_at=None, updated_at=timezone.now()
+        ):
+            self.checked_in_at = None
+            record(by, self, gettext("Check-in undone."))
+
+    def cancel(self) -> list["RSVP"]:
+        """Give up a seat or a waiting-list place; the next people waiting move up.
+
+        Returns the RSVPs promoted into the freed seat. Cancelling twice is harmless.
+        """
+        from events.models.event import Event
+
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.event_id)
+            event.check_rsvp_changeable()
+            current = RSVP.objects.get(pk=self.pk)
+            promoted = event._withdraw(current)
+        self.refresh_from_db()
+        return promoted
+
+    def waiting_list_position(self) -> int | None:
+        """1 for the next in line; None unless waiting."""
+        if not self.is_waiting:
+            return None
+        return (
+            RSVP.objects.filter(pk=self.pk)
+            .with_waiting_position()
+            .values_list("waiting_position", flat=True)
+            .get()
+        )
+
+    def claim_reminder(self, now: datetime) -> bool:
+        """Mark the reminder sent unless another run got there first (atomic)."""
+        claimed = RSVP.objects.filter(
+            pk=self.pk, status=RSVPStatus.GOING, reminder_sent_at__isnull=True
+        ).update(reminder_sent_at=now)
+        return claimed == 1
+
+    def notify(self, kind: str) -> None:
+        """E-mail the member about this RSVP once the current transaction commits.
+
+        Sending runs as a background task: a slow or broken mail server never
+        blocks the request or rolls back the RSVP.
+        """
+        from events.tasks import send_rsvp_email
+
+        transaction.on_commit(
+            partial(send_rsvp_email.enqueue, str(kind), self.pk), robust=True
+        )
+
+    def free_seat_token(self) -> str:
+        """A signed, expiring token for the reminder's one-click "free my seat"."""
+        return signing.dumps(self.pk, salt=FREE_SEAT_SALT)
+
+    @classmethod
+    def from_free_seat_token(cls, token: str) -> "RSVP":
+        """The RSVP behind a token; raises signing.SignatureExpired/BadSignature."""
+        pk = signing.loads(token, salt=FREE_SEAT_SALT, max_age=FREE_SEAT_LINK_MAX_AGE)
+        if not isinstance(pk, int):
+            raise signing.BadSignature("Not an RSVP token.")
+        try:
+            return cls.objects.select_related("event__venue", "member__profile").get(
+                pk=pk
+            )
+        except cls.DoesNotExist as exc:
+            raise signing.BadSignature("The RSVP is gone.") from exc
+
+    def free_seat_url(self) -> str:
+        return settings.SITE_URL + reverse(
+            "events:free-seat",
+            kwargs={"slug": self.event.slug, "token": self.free_seat_token()},
+        )
+
+    def export_data(self) -> dict[str, Any]:
+        """This RSVP as plain data for the member's DSGVO export."""
+
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        event: Event = self.event
+        return {
+            "event": event.title,
+            "event_url": settings.SITE_URL + event.get_absolute_url(),
+            "starts_at": iso(event.starts_at),
+            "status": self.status,
+            "waiting_since": iso(self.waiting_since),
+            "promoted_at": iso(self.promoted_at),
+            "checked_in_at": iso(self.checked_in_at),
+            "reminder_sent_at": iso(self.reminder_sent_at),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+
+
+def renew_calendar_token(profile: "Profile") -> str:
+    """A fresh secret for the member's personal calendar feed; the old URL dies."""
+    profile.calendar_token = secrets.token_urlsafe(32)
+    profile.save(update_fields=["calendar_token", "updated_at"])
+    return profile.calendar_token

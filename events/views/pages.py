@@ -6,18 +6,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from accounts.models import shared_audience
 from events.calendar import build_calendar
 from events.models import Event
+from somehub.lib.pagecache import cache_for_visitors
 
 EVENTS_PER_PAGE = 10
 
 
 def get_event_for(request: HttpRequest, slug: str) -> Event:
     """The event behind a URL, or 404: drafts exist for the Orga-Team only."""
-    event = get_object_or_404(Event.objects.with_venue(), slug=slug)
+    events = Event.objects.with_venue().with_rsvp_counts()
+    event = get_object_or_404(events.with_viewer_rsvp(request.user), slug=slug)
     if event.is_draft and not request.user.has_perm("events.view_event"):
         raise Http404("No such event.")
     return event
@@ -33,8 +37,15 @@ def paginate(request: HttpRequest, items, per_page: int):
 
 
 @require_safe
+@cache_for_visitors()
 def home(request: HttpRequest) -> HttpResponse:
-    upcoming = list(Event.objects.published().upcoming().with_venue()[:4])
+    upcoming = list(
+        Event.objects.published()
+        .upcoming()
+        .with_venue()
+        .with_rsvp_counts()
+        .with_viewer_rsvp(request.user)[:4]
+    )
     context = {
         "next_event": upcoming[0] if upcoming else None,
         "later_events": upcoming[1:],
@@ -43,22 +54,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_visitors(params=("page",))
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.published().upcoming().with_venue()
+    events = (
+        Event.objects.published()
+        .upcoming()
+        .with_venue()
+        .with_rsvp_counts()
+        .with_viewer_rsvp(request.user)
+    )
     page = paginate(request, events, EVENTS_PER_PAGE)
     return render(request, "events/event_list.html", {"page": page})
 
 
 @require_safe
+@cache_for_visitors()
 def event_archive(request: HttpRequest) -> HttpResponse:
     events = Event.objects.published().past().with_venue()
     return render(request, "events/event_archive.html", {"events": events})
 
 
 @require_safe
+@cache_for_visitors()
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_event_for(request, slug)
-    context = {"event": event, "event_jsonld": event.structured_data()}
+    # Who is coming looks the same to every visitor and to every ordinary member,
+    # so that part of the page is shared and cached (None: this viewer sees more).
+    audience = shared_audience(request.user)
+    viewer = audience[1] if audience else request.user
+    context = {
+        "event": event,
+        "event_jsonld": event.structured_data(),
+        "who_is_coming": SimpleLazyObject(lambda: event.who_is_coming(viewer)),
+        "audience": audience[0] if audience else None,
+    }
     return render(request, "events/event_detail.html", context)
 
 
@@ -89,9 +118,10 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
+    # The admin is not named here: robots.txt is public, and a configured
+    # DJANGO_ADMIN_URL is meant not to be guessed. Its pages say noindex themselves.
     lines = [
         "User-agent: *",
-        f"Disallow: /{settings.ADMIN_URL}",
         "Disallow: /accounts/",
         "Disallow: /i18n/",
         f"Sitemap: {sitemap}",

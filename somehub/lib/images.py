@@ -106,3 +106,17 @@ def fit_within(image: Image.Image, longest: int, stem: str | None = None) -> Ren
     copy = image.copy()
     copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
     return _encode(copy, stem or random_stem())
+
+
+def reencode_as_jpeg(image: Image.Image, longest: int) -> ContentFile:
+    """A JPEG of the picture under a random name, for link previews (Open Graph),
+    which do not all take WebP; only pixels, no metadata."""
+    if image.mode == "RGBA":  # JPEG has no transparency: lay it on white
+        copy = Image.new("RGB", image.size, (255, 255, 255))
+        copy.paste(image, mask=image.getchannel("A"))
+    else:
+        copy = image.convert("RGB")
+    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    copy.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    return ContentFile(buffer.getvalue(), name=f"{random_stem()}.jpg")

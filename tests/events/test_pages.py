@@ -194,3 +194,13 @@ def test_query_counts_do_not_grow_with_events(
     for url in ["/", "/events/", "/events/past/", events[-1].get_absolute_url()]:
         with django_assert_max_num_queries(5):
             assert german(client, url).status_code == 200
+
+
+def test_server_error_page_uses_the_site_layout(rf, db):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert 'class="site-header"' in html
+    assert "schiefgelaufen" in html or "went wrong" in html

@@ -12,6 +12,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from events.management.commands._demo_orga import (
+    DEMO_ORGANIZER_EMAIL,
+    seed_demo_organizer,
+    seed_series_rule,
+)
+from events.management.commands._demo_recap import seed_kickoff_recap
 from events.models import Event, EventStatus, Series, Venue
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -79,8 +85,9 @@ class Command(BaseCommand):
                 "default_venue": venue,
             },
         )
+        seed_series_rule(series)
         kickoff_start = datetime(2016, 9, 27, 19, 0, tzinfo=BERLIN)
-        self._event(
+        kickoff = self._event(
             series,
             venue,
             kickoff_start,
@@ -102,6 +109,11 @@ class Command(BaseCommand):
                 description=MONTHLY_DESCRIPTION,
                 capacity=20,
             )
+        if seed_demo_organizer() is not None:
+            self.stdout.write(
+                f"Demo organizer: {DEMO_ORGANIZER_EMAIL} (password in the README)."
+            )
+        seed_kickoff_recap(kickoff)  # after the organizer: they wrote it
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Event.objects.count()} events at {venue.name}."

@@ -1,0 +1,157 @@
+import json
+
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from accounts import deletion
+from accounts.decorators import member_required
+from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
+from accounts.models import LegalPage, Profile, deletion_notes
+
+PROFILES_PER_PAGE = 24
+
+
+def get_profile_for(request: HttpRequest, handle: str) -> Profile:
+    """The profile behind a URL, or 404 for anyone its owner did not show it to:
+    a hidden profile looks exactly like one that does not exist."""
+    profile = get_object_or_404(
+        Profile.objects.select_related("user"),
+        handle=handle.lower(),
+        user__is_active=True,
+    )
+    if not profile.is_visible_to(request.user):
+        raise Http404("No such member.")
+    return profile
+
+
+def paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
+    try:
+        return Paginator(items, per_page).page(request.GET.get("page", 1))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page.") from exc
+
+
+@require_safe
+def profile_detail(request: HttpRequest, handle: str) -> HttpResponse:
+    profile = get_profile_for(request, handle)
+    if handle != profile.handle:
+        return redirect(profile, permanent=True)
+    is_owner = request.user.pk == profile.user_id
+    context = {"profile": profile, "is_owner": is_owner}
+    return render(request, "accounts/profile_detail.html", context)
+
+
+@require_safe
+@member_required
+def profile_list(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None)
+    field = form.cleaned_data["field"] if form.is_valid() else ""
+    profiles = (
+        Profile.objects.listed().visible_to(request.user).in_field(field).alphabetical()
+    )
+    page = paginate(request, profiles, PROFILES_PER_PAGE)
+    context = {"form": form, "page": page, "field": field}
+    return render(request, "accounts/profile_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = Profile.objects.for_member(request.user)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        profile = form.save()
+        if form.cleaned_data["new_photo"] is not None:
+            profile.replace_photo(form.cleaned_data["new_photo"])
+        elif form.cleaned_data["remove_photo"]:
+            profile.remove_photo()
+        messages.success(request, _("Your profile is saved."))
+        return redirect(profile)
+    return render(request, "accounts/profile_form.html", {"form": form})
+
+
+@login_required
+@require_safe
+def account_overview(request: HttpRequest) -> HttpResponse:
+    context = {
+        "profile": Profile.objects.for_member(request.user),
+        "addresses": EmailAddress.objects.filter(user=request.user).order_by(
+            "-primary", "email"
+        ),
+    }
+    return render(request, "accounts/account_detail.html", context)
+
+
+@login_required
+@require_safe
+def export_data(request: HttpRequest) -> HttpResponse:
+    """Everything stored about the member, as a JSON file (DSGVO Art. 15 and 20)."""
+    body = json.dumps(
+        request.user.export_data(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"somehub-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.user, request.session, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.user.delete_account()
+        logout(request)
+        messages.success(request, _("Your account and your data are deleted. Goodbye!"))
+        return redirect("events:home")
+    context = {
+        "form": form,
+        "notes": deletion_notes(),
+        "code_sent": deletion.has_code(request.session),
+    }
+    return render(request, "accounts/account_confirm_delete.html", context)
+
+
+@login_required
+@require_POST
+def send_deletion_code(request: HttpRequest) -> HttpResponse:
+    """E-mail a code that confirms the deletion, for members without a password."""
+    if not deletion.may_issue_code(request.session):
+        messages.warning(
+            request, _("We sent you a code a moment ago. Please look in your inbox.")
+        )
+        return redirect("accounts:delete")
+    code = deletion.issue_code(request.session)
+    context = {"user": request.user, "code": code}
+    sent = get_adapter(request).send_mail(
+        "accounts/email/deletion_code", request.user.email, context
+    )
+    if not sent:  # the adapter has told the member already
+        return redirect("accounts:delete")
+    messages.success(
+        request, _("We sent a code to %(email)s.") % {"email": request.user.email}
+    )
+    return redirect("accounts:delete")
+
+
+@require_safe
+def legal_page(request: HttpRequest, kind: str) -> HttpResponse:
+    page = get_object_or_404(LegalPage, kind=kind)
+    return render(request, "accounts/legalpage_detail.html", {"page": page})

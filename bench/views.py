@@ -1,0 +1,29 @@
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+# TechEmpower's fortunes test adds this at request time to prove autoescaping.
+EXTRA_FORTUNE = (
+    "<script>alert('This should not be displayed in a browser alert box.');</script>"
+)
+FORTUNE_ROWS = 12
+
+
+@require_safe
+def hello(request: HttpRequest) -> HttpResponse:
+    """The floor: routing and the middleware stack, no database, no template."""
+    return HttpResponse("Hello, World!", content_type="text/plain")
+
+
+@require_safe
+def fortunes(request: HttpRequest) -> HttpResponse:
+    """One query on a small table, one template render with autoescape.
+
+    Django's own content-type table stands in for the fortune table: it exists in
+    every install, so the baseline needs no model and no migration of its own.
+    """
+    rows = list(ContentType.objects.values_list("pk", "model")[:FORTUNE_ROWS])
+    rows.append((0, EXTRA_FORTUNE))
+    rows.sort(key=lambda row: row[1])
+    return render(request, "bench/fortunes.html", {"fortunes": rows})

@@ -1,0 +1,134 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from events.models import Comment, Recap
+from events.models.series import MAX_DRAFTS
+
+
+class CommentForm(forms.Form):
+    """A comment or a reply. `website` is a honeypot: people never see or fill it."""
+
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=Comment.MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": Comment.MAX_LENGTH}),
+        help_text=_(
+            "Plain text, up to 5,000 characters. Links are turned into links; "
+            "HTML is shown as typed."
+        ),
+        error_messages={
+            "required": _("Please write something first."),
+            "max_length": _(
+                "A comment can be at most %(limit_value)d characters long "
+                "(it has %(show_value)d)."
+            ),
+        },
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, recap: Recap | None = None, **kwargs: Any) -> None:
+        self.recap = recap
+        super().__init__(*args, **kwargs)
+
+    def clean_parent(self) -> Comment | None:
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = None
+        if self.recap is not None:
+            parent = self.recap.comments.filter(pk=parent_id).first()
+        if parent is None:
+            raise forms.ValidationError(
+                _("The comment you are replying to does not exist."), code="no_parent"
+            )
+        return parent
+
+    @property
+    def is_spam(self) -> bool:
+        """Only bots fill in the field that people cannot see."""
+        return bool(self.data.get(self.add_prefix("website"), "").strip())
+
+
+class CommentEditForm(forms.Form):
+    body = CommentForm.base_fields["body"]
+
+
+class CommentReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this comment? (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+    )
+
+
+# The Orga-Team (issue 6) ----------------------------------------------------------
+
+
+class AttendeeMessageForm(forms.Form):
+    """The "write to attendees" form; `key` makes a resubmitted form a no-op."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 10, "maxlength": 5000}),
+        help_text=_(
+            "Plain text. Everyone gets their own e-mail with a greeting and the "
+            "date, time and place of the evening."
+        ),
+    )
+    include_waiting = forms.BooleanField(
+        label=_("Also write to those on the waiting list"), required=False
+    )
+    key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("This form has expired. Please check it and send it again."),
+            "invalid": _("This form has expired. Please check it and send it again."),
+        },
+    )
+
+
+class CheckInForm(forms.Form):
+    """The state a tap on the door list asks for: here (1) or not here (0)."""
+
+    here = forms.TypedChoiceField(
+        choices=[("1", _("here")), ("0", _("not here"))], coerce=lambda v: v == "1"
+    )
+
+
+class WalkInForm(forms.Form):
+    member = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This member could not be found.")},
+    )
+
+
+class CancelEventsForm(forms.Form):
+    required_css_class = "required"  # the admin's marking of required fields
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        help_text=_(
+            "Shown on the event page and in the e-mail to everyone going or waiting."
+        ),
+    )
+
+
+class GenerateDraftsForm(forms.Form):
+    required_css_class = "required"
+    count = forms.IntegerField(
+        label=_("How many dates?"), min_value=1, max_value=MAX_DRAFTS, initial=3
+    )

@@ -1,0 +1,412 @@
+"""The Orga-Team: who organizers are, what they may do, what they did, and the
+messages they write to the people coming to an evening."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Profile, User
+from events.models.rsvp import RSVP, RSVPStatus
+from somehub.lib.text import plain_text_to_html
+
+if TYPE_CHECKING:
+    from events.models.event import Event
+
+logger = logging.getLogger(__name__)
+
+ORGA_TEAM = "Orga-Team"
+
+# What an organizer needs to run the Stammtisch, and nothing more: no user
+# accounts to edit (that would let them grant themselves powers), no deleting of
+# RSVPs (people cancel themselves; organizers cancel events instead).
+# The data migration events/0004_orga_team_group grants this list as it stood then;
+# orga_team() adds whatever is missing from the current one.
+ORGA_TEAM_PERMISSIONS: tuple[str, ...] = (
+    "events.add_venue",
+    "events.change_venue",
+    "events.view_venue",
+    "events.delete_venue",
+    "events.add_series",
+    "events.change_series",
+    "events.view_series",
+    "events.delete_series",
+    "events.add_event",
+    "events.change_event",
+    "events.view_event",
+    "events.delete_event",
+    "events.change_rsvp",
+    "events.view_rsvp",
+    "events.add_recap",
+    "events.change_recap",
+    "events.view_recap",
+    "events.delete_recap",
+    "events.add_recapphoto",
+    "events.change_recapphoto",
+    "events.view_recapphoto",
+    "events.delete_recapphoto",
+    "events.change_comment",
+    "events.view_comment",
+    "events.delete_comment",
+    "events.change_commentreport",
+    "events.view_commentreport",
+    "events.add_attendeemessage",
+    "events.view_attendeemessage",
+    "accounts.view_user",
+    "accounts.change_profile",
+    "accounts.view_profile",
+    "accounts.view_hidden_profile",
+    "accounts.change_legalpage",
+    "accounts.view_legalpage",
+    "admin.view_logentry",
+    # The Impulse programme (issue 7): wishes, proposals and the evening's agenda.
+    "impulses.change_wish",
+    "impulses.view_wish",
+    "impulses.change_proposal",
+    "impulses.view_proposal",
+    "impulses.add_agendaitem",
+    "impulses.change_agendaitem",
+    "impulses.view_agendaitem",
+    "impulses.delete_agendaitem",
+    "impulses.view_vote",
+)
+
+# Organizer powers, as the views check them.
+MANAGE_EVENTS = "events.change_event"
+CHECK_IN = "events.change_rsvp"
+EXPORT_ATTENDEES = "events.view_rsvp"
+WRITE_TO_ATTENDEES = "events.add_attendeemessage"
+
+
+def _permission_filter(names: tuple[str, ...]) -> Q:
+    condition = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    return condition
+
+
+def orga_team() -> Group:
+    """The Orga-Team group, holding (at least) ORGA_TEAM_PERMISSIONS.
+
+    It only adds: a permission someone granted the team in the admin stays.
+    """
+    group, _created = Group.objects.get_or_create(name=ORGA_TEAM)
+    group.permissions.add(
+        *Permission.objects.filter(_permission_filter(ORGA_TEAM_PERMISSIONS))
+    )
+    return group
+
+
+@dataclass
+class Promotion:
+    """What make_organizer() did, for the command to report."""
+
+    user: User
+    created: bool = False
+    made_staff: bool = False
+    joined_team: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return self.created or self.made_staff or self.joined_team
+
+
+@transaction.atomic
+def make_organizer(
+    email: str, *, name: str = "", password: str | None = None, verified: bool = False
+) -> Promotion:
+    """Create the member or find them, and put them in the Orga-Team (staff).
+
+    Safe to run again: what is already true is left alone. A new account gets no
+    password unless one is given; its owner logs in with a code sent by e-mail.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = User.objects.normalize_email(email.strip())
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, password=password)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user,
+        email__iexact=email,
+        defaults={"email": email, "primary": True, "verified": verified},
+    )
+    if verified:
+        EmailAddress.objects.filter(user=user, email__iexact=email).update(
+            verified=True
+        )
+    promotion = Promotion(user=user, created=created)
+    profile = Profile.objects.for_member(user)
+    if name and not profile.display_name:
+        profile.display_name = name
+        profile.save(update_fields=["display_name", "updated_at"])
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        promotion.made_staff = True
+    team = orga_team()
+    if not user.groups.filter(pk=team.pk).exists():
+        user.groups.add(team)
+        promotion.joined_team = True
+    return promotion
+
+
+def record(
+    user: Any, obj: models.Model, message: str | list[Any], *, added: bool = False
+) -> None:
+    """An entry in the admin's log (who did what to which object, and when), so that
+    actions outside the admin show up in the same audit trail as those inside."""
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[obj],
+        action_flag=ADDITION if added else CHANGE,
+        change_message=message,
+    )
+
+
+class AttendeeMessageManager(models.Manager["AttendeeMessage"]):
+    def write(
+        self,
+        event: "Event",
+        sender: Any,
+        *,
+        subject: str,
+        body: str,
+        include_waiting: bool,
+        key: uuid.UUID,
+    ) -> tuple["AttendeeMessage", bool]:
+        """Record the message and send it, once per form: the key comes from the
+        form, so a resubmitted form finds the message already there and sends
+        nothing. Returns the message and whether it is new."""
+        with transaction.atomic():
+            existing = self.filter(idempotency_key=key).first()
+            if existing is not None:
+                return existing, False
+            message = self.model(
+                event=event,
+                sender=sender,
+                subject=subject.strip(),
+                body=body.strip(),
+                include_waiting=include_waiting,
+                idempotency_key=key,
+            )
+            message.recipient_count = message.recipients().count()
+            if not message.recipient_count:
+                raise ValidationError(
+                    _("Nobody is going yet, so there is nobody to write to."),
+                    code="no_recipients",
+                )
+            message.save()
+            record(sender, message, [{"added": {}}], added=True)
+            transaction.on_commit(message.enqueue, robust=True)
+        return message, True
+
+
+class AttendeeMessage(models.Model):
+    """An organizer's e-mail to everyone going (and maybe waiting): the log of it."""
+
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.CASCADE,
+        related_name="attendee_messages",
+        verbose_name=_("event"),
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    include_waiting = models.BooleanField(_("also to the waiting list"), default=False)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    idempotency_key = models.UUIDField(_("form key"), unique=True, editable=False)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = AttendeeMessageManager()
+
+    class Meta:
+        verbose_name = _("message to attendees")
+        verbose_name_plural = _("messages to attendees")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # An e-mail without a subject lands in spam folders and confuses people.
+            models.CheckConstraint(
+                condition=~Q(subject=""), name="attendeemessage_has_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def recipients(self) -> models.QuerySet[RSVP]:
+        statuses = [RSVPStatus.GOING]
+        if self.include_waiting:
+            statuses.append(RSVPStatus.WAITING)
+        return (
+            RSVP.objects.filter(
+                event_id=self.event_id, status__in=statuses, member__is_active=True
+            )
+            .select_related("member__profile")
+            .order_by("pk")
+        )
+
+    def enqueue(self) -> None:
+        from events.tasks import send_attendee_message
+
+        send_attendee_message.enqueue(self.pk)
+
+    def send(self) -> int:
+        """One e-mail per recipient, each in their language; returns how many went.
+
+        A failing address is logged and skipped: everyone else still gets theirs.
+        """
+        if self.sent_at is not None:
+            return 0
+        # Claim the message first, so that a task run twice cannot send twice.
+        claimed = AttendeeMessage.objects.filter(
+            pk=self.pk, sent_at__isnull=True
+        ).update(sent_at=timezone.now())
+        if not claimed:
+            return 0
+        sent = 0
+        for rsvp in self.recipients():
+            try:
+                self.compose(rsvp).send()
+                sent += 1
+            except Exception:
+                logger.exception(
+                    "Could not send message %s to member %s", self.pk, rsvp.member_id
+                )
+        return sent
+
+    def compose(self, rsvp: RSVP) -> EmailMultiAlternatives:
+        member = rsvp.member
+        profile = getattr(member, "profile", None)
+        language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+        event = self.event
+        with translation.override(language):
+            context = {
+                "message": self,
+                "body_html": plain_text_to_html(self.body),
+                "event": event,
+                "rsvp": rsvp,
+                "name": member.display_name,
+                "event_url": settings.SITE_URL + event.get_absolute_url(),
+                "my_events_url": settings.SITE_URL + reverse("events:my-events"),
+                "SITE_NAME": settings.SITE_NAME,
+                "SITE_URL": settings.SITE_URL,
+            }
+            email = EmailMultiAlternatives(
+                subject=" ".join(self.subject.split()),
+                body=render_to_string("events/attendeemessage_email.txt", context),
+                to=[member.email],
+            )
+            email.attach_alternative(
+                render_to_string("events/attendeemessage_email.html", context),
+                "text/html",
+            )
+        return email
+
+
+# The door list ----------------------------------------------------------------------
+
+
+def _name_order() -> Lower:
+    shown = Coalesce(
+        NullIf("member__profile__display_name", Value("")),
+        "member__profile__handle",
+        "member__email",
+    )
+    return Lower(shown)
+
+
+def _matches(query: str, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}profile__display_name__icontains": query})
+        | Q(**{f"{prefix}profile__handle__icontains": query})
+        | Q(**{f"{prefix}email__icontains": query})
+    )
+
+
+def door_list(event: "Event", query: str = "") -> list[RSVP]:
+    """Everyone going, by name, with photo; narrowed down by a search (one query).
+
+    The Orga-Team sees everyone at the door, whatever each member's attendee-list
+    setting: checking people in is what they are there for.
+    """
+    rsvps = event.rsvps.going().select_related("member__profile")
+    if query:
+        rsvps = rsvps.filter(_matches(query, "member__"))
+    return list(rsvps.order_by(_name_order(), "pk"))
+
+
+WALK_INS_SHOWN = 10
+
+
+def walk_in_candidates(event: "Event", query: str) -> list[User]:
+    """Members matching the search who are not going: walk-ins (one query).
+
+    Each comes with `rsvp_status` (waiting, not going, or None for no RSVP).
+    """
+    if len(query) < 2:
+        return []
+    rsvps = RSVP.objects.filter(event=event, member=OuterRef("pk"))
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(_matches(query))
+        .exclude(Exists(rsvps.filter(status=RSVPStatus.GOING)))
+        .annotate(rsvp_status=Subquery(rsvps.values("status")[:1]))
+        .select_related("profile")
+        .order_by(Lower("profile__display_name"), "email")[:WALK_INS_SHOWN]
+    )
+
+
+def event_at_the_door(now: datetime | None = None) -> "Event | None":
+    """The evening organizers are checking people in for: tonight's, or the next."""
+    from events.models.event import Event, EventStatus
+
+    now = now or timezone.now()
+    return (
+        Event.objects.filter(
+            status=EventStatus.PUBLISHED, ends_at__gte=now - DOOR_STAYS_OPEN
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+# Check-ins can still be fixed the morning after.
+DOOR_STAYS_OPEN = timedelta(hours=12)
+
+
+def attendee_rows(events: models.QuerySet[Any]) -> models.QuerySet[RSVP]:
+    """Everyone going or waiting for these events, for the CSV (one query)."""
+    return (
+        RSVP.objects.filter(event__in=events)
+        .active()
+        .select_related("member__profile", "event")
+        .order_by("event__starts_at", "event_id", "status", _name_order(), "pk")
+    )

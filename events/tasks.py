@@ -1,0 +1,167 @@
+"""Background work for events: the e-mails about a member's RSVP.
+
+Tasks run through django.tasks: at once in development and tests, in the
+`db_worker` process in production. They are enqueued after the RSVP commits,
+read the current state when they run, and are safe to run again.
+"""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from events.calendar import build_calendar
+from events.models import RSVP, Event, EventStatus, MailKind, RSVPStatus
+
+logger = logging.getLogger(__name__)
+
+# A failed mail is tried again after these delays (with a backend that can wait).
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)
+
+
+def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
+    params = {"title": event.title}
+    subjects = {
+        MailKind.CONFIRMATION: (
+            gettext("You're on the list: %(title)s")
+            if rsvp.is_going
+            else gettext("You're on the waiting list: %(title)s")
+        ),
+        MailKind.PROMOTION: gettext("A place became free, you're in: %(title)s"),
+        MailKind.EVENT_CHANGED: gettext("Changed: %(title)s"),
+        MailKind.EVENT_CANCELLED: gettext("Cancelled: %(title)s"),
+        MailKind.REMINDER: gettext("Tomorrow: %(title)s"),
+    }
+    return subjects[MailKind(kind)] % params
+
+
+def _still_relevant(kind: str, rsvp: RSVP) -> bool:
+    """A queued mail may run late: send only what is still true."""
+    event = rsvp.event
+    if kind == MailKind.EVENT_CANCELLED:
+        return rsvp.is_active and event.is_cancelled
+    if event.status != EventStatus.PUBLISHED or event.is_past:
+        return False
+    if kind == MailKind.CONFIRMATION or kind == MailKind.EVENT_CHANGED:
+        return rsvp.is_active
+    # Promotion and reminder are about a seat.
+    return rsvp.is_going and (
+        kind != MailKind.REMINDER or event.starts_at > timezone.now()
+    )
+
+
+def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
+    """The e-mail of this kind for this RSVP, in the member's language."""
+    member = rsvp.member
+    profile = getattr(member, "profile", None)
+    language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+    event = rsvp.event
+    with translation.override(language):
+        context: dict[str, Any] = {
+            "kind": kind,
+            "rsvp": rsvp,
+            "event": event,
+            "name": member.display_name,
+            "event_url": settings.SITE_URL + event.get_absolute_url(),
+            "rsvp_url": settings.SITE_URL + event.get_absolute_url() + "#rsvp",
+            "my_events_url": settings.SITE_URL + reverse("events:my-events"),
+            "events_url": settings.SITE_URL + reverse("events:list"),
+            "position": rsvp.waiting_list_position(),
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+        }
+        if kind == MailKind.REMINDER:
+            context["free_seat_url"] = rsvp.free_seat_url()
+        message = EmailMultiAlternatives(
+            subject=_subject(kind, event, rsvp),
+            body=render_to_string(f"events/email/{kind}.txt", context),
+            to=[member.email],
+        )
+        message.attach_alternative(
+            render_to_string(f"events/email/{kind}.html", context), "text/html"
+        )
+        if kind != MailKind.REMINDER:
+            message.attach(
+                f"{event.slug}.ics",
+                build_calendar([event], event.title).decode(),
+                "text/calendar",
+            )
+    return message
+
+
+@task()
+def send_rsvp_email(kind: str, rsvp_id: int, attempt: int = 1) -> bool:
+    """Send one RSVP e-mail; on failure log it and try again later."""
+    rsvp = (
+        RSVP.objects.select_related("event__venue", "event__series", "member__profile")
+        .filter(pk=rsvp_id)
+        .first()
+    )
+    if rsvp is None or not _still_relevant(kind, rsvp):
+        return False
+    try:
+        compose(kind, rsvp).send()
+    except Exception:
+        _retry_later(kind, rsvp_id, attempt)
+        raise
+    return True
+
+
+def _retry_later(kind: str, rsvp_id: int, attempt: int) -> None:
+    backend = send_rsvp_email.get_backend()
+    if attempt <= len(RETRY_DELAYS) and backend.supports_defer:
+        run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
+        send_rsvp_email.using(run_after=run_after).enqueue(kind, rsvp_id, attempt + 1)
+        logger.exception(
+            "Sending %s mail for RSVP %s failed (attempt %s); retrying at %s",
+            kind,
+            rsvp_id,
+            attempt,
+            run_after.isoformat(),
+        )
+    else:
+        logger.exception(
+            "Sending %s mail for RSVP %s failed (attempt %s); giving up",
+            kind,
+            rsvp_id,
+            attempt,
+        )
+
+
+@task()
+def notify_attendees(event_id: int, kind: str) -> int:
+    """Queue one e-mail per member going or waiting (e.g. the event changed)."""
+    rsvp_ids = list(
+        RSVP.objects.filter(event_id=event_id)
+        .filter(status__in=[RSVPStatus.GOING, RSVPStatus.WAITING])
+        .values_list("pk", flat=True)
+    )
+    for rsvp_id in rsvp_ids:
+        send_rsvp_email.enqueue(kind, rsvp_id)
+    return len(rsvp_ids)
+
+
+# The Orga-Team's "write to attendees" (issue 6).
+
+
+@task()
+def send_attendee_message(message_id: int) -> int:
+    """Send an organizer's message, one e-mail per recipient; never twice."""
+    from events.models import AttendeeMessage
+
+    message = AttendeeMessage.objects.select_related("event").filter(pk=message_id)
+    found = message.first()
+    # Gone (event deleted in between): nothing to send.
+    return found.send() if found is not None else 0

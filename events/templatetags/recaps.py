@@ -1,0 +1,47 @@
+"""Recaps on other pages: the event page's link and the home page's latest recaps.
+
+Tags rather than view code, so the pages that show them need no change but one
+include; each costs one query.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from events.models import Event, Recap
+
+register = template.Library()
+
+
+@register.simple_tag
+def recap_of(event: Event) -> Recap | None:
+    """The published recap of an evening, if there is one."""
+    return Recap.objects.published().filter(event=event).only("slug", "title").first()
+
+
+@register.simple_tag
+def latest_recaps(count: int = 3) -> list[Recap]:
+    recaps = Recap.objects.published().with_event().with_comment_counts()
+    return list(recaps.newest_first()[:count])
+
+
+@register.filter
+def profile_url(profile: Any) -> str:
+    """The member's profile page, or "" (no profile, or no profile pages yet)."""
+    if profile is None or not getattr(profile, "handle", ""):
+        return ""
+    try:
+        return reverse("accounts:profile", kwargs={"handle": profile.handle})
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def isotime(value: datetime | None) -> str:
+    """A machine-readable time for <time datetime>, to the second, Berlin offset."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -1,0 +1,274 @@
+"""The Orga-Team's pages outside the admin: the dashboard, the door check-in on a
+phone, writing to everyone coming, and the attendee list as a spreadsheet."""
+
+import csv
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from events.forms import AttendeeMessageForm, CheckInForm, WalkInForm
+from events.models import RSVP, AttendeeMessage, Event, RSVPError
+from events.models.orga import (
+    CHECK_IN,
+    EXPORT_ATTENDEES,
+    MANAGE_EVENTS,
+    WRITE_TO_ATTENDEES,
+    attendee_rows,
+    door_list,
+    event_at_the_door,
+    record,
+    walk_in_candidates,
+)
+from events.models.stats import Dashboard, with_attendance
+
+View = Callable[..., HttpResponse]
+
+
+def organizer_required(perm: str) -> Callable[[View], View]:
+    """Visitors log in first; members without the Orga-Team's permission get 403,
+    whatever URL they guess (checked before anything is looked up)."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def get_event_for_orga(slug: str) -> Event:
+    """Any event, drafts too: the caller has already checked the permission."""
+    events = with_attendance(Event.objects.with_venue().with_rsvp_counts())
+    return get_object_or_404(events, slug=slug)
+
+
+@require_safe
+@organizer_required(MANAGE_EVENTS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {"dashboard": Dashboard.build(), "door_event": event_at_the_door()}
+    return render(request, "events/orga_dashboard.html", context)
+
+
+# Door check-in --------------------------------------------------------------------
+
+
+def checkin_url(event: Event, query: str = "", anchor: str = "") -> str:
+    url = reverse("events:checkin", args=[event.slug])
+    if query:
+        url += "?" + urlencode({"q": query})
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def search_query(data: Any) -> str:
+    return " ".join(str(data.get("q", "")).split())[:80]
+
+
+@require_safe
+@organizer_required(CHECK_IN)
+def checkin_tonight(request: HttpRequest) -> HttpResponse:
+    event = event_at_the_door()
+    if event is None:
+        messages.info(request, _("There is no published date coming up."))
+        return redirect("events:orga-dashboard")
+    return redirect("events:checkin", slug=event.slug)
+
+
+@require_safe
+@organizer_required(CHECK_IN)
+def checkin(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    query = search_query(request.GET)
+    rsvps = door_list(event, query)
+    context = {
+        "event": event,
+        "query": query,
+        "rsvps": rsvps,
+        "walk_ins": walk_in_candidates(event, query),
+        "is_today": timezone.localdate(event.starts_at) == timezone.localdate(),
+    }
+    return render(request, "events/orga_checkin.html", context)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """Only checkin.js asks for JSON; a plain form post gets a redirect."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+@organizer_required(CHECK_IN)
+def checkin_toggle(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    rsvp = get_object_or_404(RSVP.objects.select_related("member"), event=event, pk=pk)
+    rsvp.event = event
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    error = ""
+    try:
+        if form.cleaned_data["here"]:
+            rsvp.check_in(by=request.user)
+        else:
+            rsvp.undo_check_in(by=request.user)
+    except RSVPError as exc:
+        error = exc.message
+    return after_toggle(request, event, rsvp, error)
+
+
+def after_toggle(
+    request: HttpRequest, event: Event, rsvp: RSVP, error: str
+) -> HttpResponse:
+    """checkin.js gets the true state as JSON; a plain form post goes back to the
+    list, at the person just tapped."""
+    if wants_json(request):
+        if error:
+            return JsonResponse({"error": error}, status=409)
+        here = event.rsvps.filter(checked_in_at__isnull=False).count()
+        return JsonResponse({"here": rsvp.is_checked_in, "here_count": here})
+    if error:
+        messages.error(request, error)
+    anchor = f"member-{rsvp.member_id}"
+    return redirect(checkin_url(event, search_query(request.POST), anchor))
+
+
+@require_POST
+@organizer_required(CHECK_IN)
+def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["member"][0])
+        return redirect(checkin_url(event, search_query(request.POST)))
+    member = form.cleaned_data["member"]
+    try:
+        event.admit_at_door(member, by=request.user)
+    except RSVPError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s is checked in.") % {"name": member})
+    anchor = f"member-{member.pk}"
+    return redirect(checkin_url(event, search_query(request.POST), anchor))
+
+
+# Writing to attendees -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organizer_required(WRITE_TO_ATTENDEES)
+def write_to_attendees(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    form = AttendeeMessageForm(request.POST or None)
+    if form.is_valid():
+        try:
+            message, created = AttendeeMessage.objects.write(
+                event, request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if created:
+                messages.success(request, sent_note(message.recipient_count))
+            else:
+                messages.info(
+                    request, _("This message was sent before; it was not sent again.")
+                )
+            return redirect("events:orga-message", slug=event.slug)
+    # A key the form already carries stays (so a resubmit is recognised); a
+    # missing or broken one is replaced, so that the next send can work.
+    key = form["key"].value() if form.is_bound and "key" not in form.errors else None
+    context = {
+        "event": event,
+        "form": form,
+        "key": key or uuid.uuid4(),
+        "sent": event.attendee_messages.select_related("sender__profile")[:20],
+    }
+    return render(request, "events/orga_message.html", context)
+
+
+def sent_note(count: int) -> str:
+    return ngettext(
+        "Your message is on its way to %(count)d person.",
+        "Your message is on its way to %(count)d people.",
+        count,
+    ) % {"count": count}
+
+
+# The attendee list as a spreadsheet -----------------------------------------------
+
+# Cells starting like a formula would run as one in Excel (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def attendees_csv_response(
+    events: Iterable[Event] | QuerySet[Event], filename: str
+) -> HttpResponse:
+    """Going and waiting, with field and check-in, as CSV that Excel opens right:
+    UTF-8 with a byte order mark (umlauts) and semicolons (German Excel)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Name"),
+            _("E-mail"),
+            _("Field of work"),
+            _("Status"),
+            _("Checked in"),
+            _("Event"),
+        ]
+    )
+    for rsvp in attendee_rows(events):
+        profile = getattr(rsvp.member, "profile", None)
+        checked_in = (
+            timezone.localtime(rsvp.checked_in_at).strftime("%Y-%m-%d %H:%M")
+            if rsvp.checked_in_at
+            else ""
+        )
+        writer.writerow(
+            _cell(value)
+            for value in [
+                rsvp.member.display_name,
+                rsvp.member.email,
+                profile.get_field_display() if profile else "",
+                rsvp.get_status_display(),
+                checked_in,
+                str(rsvp.event),
+            ]
+        )
+    return response
+
+
+@require_safe
+@organizer_required(EXPORT_ATTENDEES)
+def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    record(request.user, event, _("Downloaded the attendee list (CSV)."))
+    return attendees_csv_response([event], f"attendees-{event.slug}.csv")

@@ -1,0 +1,255 @@
+"""Recaps, their comment threads, and what members and the Orga-Team do with them."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from events.forms import CommentEditForm, CommentForm, CommentReportForm
+from events.models import Comment, Recap
+from events.models.recap import MANAGE_RECAPS, MODERATE_COMMENTS
+from events.views.pages import paginate
+from somehub.lib.pagecache import cache_for_visitors
+
+RECAPS_PER_PAGE = 10
+
+
+def get_recap_for(request: HttpRequest, slug: str) -> Recap:
+    """The recap behind a URL, or 404: drafts exist for the Orga-Team only."""
+    recaps = Recap.objects.visible_to(request.user).with_event()
+    return get_object_or_404(recaps, slug=slug)
+
+
+def get_comment_for(request: HttpRequest, slug: str, pk: int) -> Comment:
+    """A comment of that recap, or 404: a guessed id from elsewhere finds nothing."""
+    recap = get_recap_for(request, slug)
+    comment = get_object_or_404(
+        Comment.objects.select_related("author"), recap=recap, pk=pk
+    )
+    comment.recap = recap
+    return comment
+
+
+def login_first(request: HttpRequest, slug: str) -> HttpResponseBase | None:
+    """Send a visitor to log in and back to the recap (never to a POST-only URL)."""
+    if request.user.is_authenticated:
+        return None
+    return redirect_to_login(get_recap_path(slug) + "#comment-form")
+
+
+def get_recap_path(slug: str) -> str:
+    return Recap(slug=slug).get_absolute_url()
+
+
+def require_perm(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+@require_safe
+@cache_for_visitors(params=("page",))
+def recap_list(request: HttpRequest) -> HttpResponse:
+    recaps = Recap.objects.published().with_event().with_comment_counts().newest_first()
+    page = paginate(request, recaps, RECAPS_PER_PAGE)
+    return render(request, "events/recap_list.html", {"page": page})
+
+
+@require_safe
+@cache_for_visitors()
+def recap_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    recap = get_recap_for(request, slug)
+    return render_recap(request, recap)
+
+
+def render_recap(
+    request: HttpRequest,
+    recap: Recap,
+    form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The recap page; a form that failed comes back in its place, with its errors."""
+    attendance = recap.attendance()
+    attendees = attendance.listed_for(request.user)
+    thread = recap.comment_thread(request.user)
+    reply_to = _reply_target(request, form, thread)
+    context = {
+        "recap": recap,
+        "event": recap.event,
+        "photos": [p for p in recap.photos.all() if p.pk != recap.cover_id],
+        "attendance": attendance,
+        "attendees": attendees,
+        "unlisted_count": attendance.total - len(attendees),
+        "thread": thread,
+        "comment_count": sum(c.shows_text + len(c.shown_replies) for c in thread),
+        "form": form if form is not None and reply_to is None else CommentForm(),
+        "reply_to": reply_to,
+        "reply_form": form
+        if reply_to is not None and form is not None
+        else CommentForm(),
+        "can_manage": request.user.has_perm(MANAGE_RECAPS),
+    }
+    return render(request, "events/recap_detail.html", context, status=status)
+
+
+def _reply_target(
+    request: HttpRequest, form: CommentForm | None, thread: list[Comment]
+) -> int | None:
+    """The comment to show a reply form under, if the viewer may answer it.
+
+    A reply that was refused (its comment hidden, or a reply itself) comes back in
+    the main form instead, so that the member's text is not lost.
+    """
+    raw = form.data.get("parent") if form is not None else request.GET.get("reply")
+    try:
+        target = int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+    replyable = {c.pk for c in thread if c.viewer_can_reply}
+    return target if target in replyable else None
+
+
+@require_POST
+def comment_create(request: HttpRequest, slug: str) -> HttpResponseBase:
+    recap = get_recap_for(request, slug)
+    if response := login_first(request, slug):
+        return response
+    form = CommentForm(request.POST, recap=recap)
+    if form.is_spam:
+        return redirect(recap)  # said nothing to the bot, kept nothing
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            comment = recap.add_comment(request.user, data["body"], data["parent"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            status = 429 if exc.code == "rate_limited" else 400
+        else:
+            messages.success(request, _("Thanks! Your comment is online."))
+            return redirect(comment.get_absolute_url())
+    return render_recap(request, recap, form, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    comment = get_comment_for(request, slug, pk)
+    if response := login_first(request, slug):
+        return response
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied
+    if not comment.is_editable_by(request.user):
+        messages.error(
+            request,
+            _(
+                "A comment can only be edited in the first %(minutes)s minutes "
+                "after writing it."
+            )
+            % {"minutes": int(Comment.EDIT_WINDOW.total_seconds() // 60)},
+        )
+        return redirect(comment.get_absolute_url())
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if form.is_bound and form.is_valid():
+        try:
+            comment.edit(request.user, form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            messages.success(request, _("Your comment has been changed."))
+            return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "recap": comment.recap, "form": form}
+    status = 400 if form.is_bound else 200
+    return render(request, "events/comment_form.html", context, status=status)
+
+
+@require_POST
+def comment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    comment = get_comment_for(request, slug, pk)
+    if response := login_first(request, slug):
+        return response
+    if not comment.is_deletable_by(request.user):
+        raise PermissionDenied
+    comment.delete_by(request.user)
+    messages.success(request, _("The comment has been deleted."))
+    return redirect(comment.recap.get_absolute_url() + "#comments")
+
+
+@require_POST
+def comment_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    comment = get_comment_for(request, slug, pk)
+    if response := login_first(request, slug):
+        return response
+    require_perm(request, MODERATE_COMMENTS)
+    comment.hide()
+    messages.success(request, _("The comment is hidden now."))
+    return redirect(comment.get_absolute_url())
+
+
+@require_POST
+def comment_unhide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    comment = get_comment_for(request, slug, pk)
+    if response := login_first(request, slug):
+        return response
+    require_perm(request, MODERATE_COMMENTS)
+    comment.unhide()
+    messages.success(request, _("The comment is visible again."))
+    return redirect(comment.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_report(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    comment = get_comment_for(request, slug, pk)
+    if response := login_first(request, slug):
+        return response
+    form = CommentReportForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            _check_verified(request)
+            comment.report(request.user, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Thank you. The Orga-Team will take a look at this comment.")
+            )
+        return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "recap": comment.recap, "form": form}
+    return render(
+        request,
+        "events/comment_report.html",
+        context,
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _check_verified(request: HttpRequest) -> None:
+    if not request.user.has_verified_email:
+        raise ValidationError(_("Please confirm your e-mail address first."))
+
+
+@require_POST
+def recap_close_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
+    recap = get_recap_for(request, slug)
+    if response := login_first(request, slug):
+        return response
+    require_perm(request, MANAGE_RECAPS)
+    recap.close_comments()
+    messages.success(request, _("Comments on this recap are closed now."))
+    return redirect(recap.get_absolute_url() + "#comments")
+
+
+@require_POST
+def recap_open_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
+    recap = get_recap_for(request, slug)
+    if response := login_first(request, slug):
+        return response
+    require_perm(request, MANAGE_RECAPS)
+    recap.open_comments()
+    messages.success(request, _("Comments on this recap are open again."))
+    return redirect(recap.get_absolute_url() + "#comments")

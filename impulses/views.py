@@ -1,0 +1,257 @@
+"""The Impulse pages: wishes and votes, proposals and "my proposals"."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from impulses.forms import ProposalForm, WishForm
+from impulses.models import AgendaItem, Proposal, Wish
+
+TOP_WISHES = 10
+WISHES_PER_PAGE = 30
+PAST_TALKS = 30
+
+View = Callable[..., HttpResponse]
+
+
+def verified_member_required(view: View) -> View:
+    """Posting, voting and proposing need a member with a confirmed address."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_verified_email:
+            messages.warning(
+                request,
+                _(
+                    "Please confirm your e-mail address first; then you can add "
+                    "wishes, vote and propose an Impuls."
+                ),
+            )
+            return redirect("account_email")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+def get_wish_for(request: HttpRequest, pk: int) -> Wish:
+    """A wish the visitor may see, with its vote count, or 404."""
+    wish = get_object_or_404(Wish.objects.with_vote_counts(request.user), pk=pk)
+    if not wish.is_visible_to(request.user):
+        raise Http404("No such wish.")
+    return wish
+
+
+def get_proposal_for(request: HttpRequest, pk: int) -> Proposal:
+    """A proposal the visitor may see, or 404: drafts are for proposer and Orga-Team."""
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("proposer__profile", "wish"), pk=pk
+    )
+    if not proposal.is_visible_to(request.user):
+        raise Http404("No such proposal.")
+    return proposal
+
+
+def get_own_proposal(request: HttpRequest, pk: int) -> Proposal:
+    """The visitor's own proposal; someone else's is 403 if visible, else 404."""
+    proposal = get_proposal_for(request, pk)
+    if proposal.proposer_id != request.user.pk:
+        raise PermissionDenied("Only the proposer may change a proposal.")
+    return proposal
+
+
+# Pages ------------------------------------------------------------------------------
+
+
+@require_safe
+def impulse_index(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    talks = AgendaItem.objects.talks().on_published_events().for_display()
+    talks = talks.select_related("event")
+    context = {
+        "upcoming": talks.filter(event__ends_at__gte=now).order_by(
+            "event__starts_at", "order", "starts_at"
+        ),
+        "past": talks.filter(event__ends_at__lt=now).order_by(
+            "-event__starts_at", "order", "starts_at"
+        )[:PAST_TALKS],
+        "awaiting": Proposal.objects.awaiting_date()
+        .select_related("proposer__profile")
+        .order_by("decided_at"),
+        "wishes": Wish.objects.open()
+        .with_vote_counts(request.user)
+        .by_popularity()[:TOP_WISHES],
+    }
+    return render(request, "impulses/index.html", context)
+
+
+@require_safe
+def wish_list(request: HttpRequest) -> HttpResponse:
+    wishes = Wish.objects.open().with_vote_counts(request.user).by_popularity()
+    paginator = Paginator(wishes, WISHES_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page.") from exc
+    return render(request, "impulses/wish_list.html", {"page": page})
+
+
+@require_safe
+def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_wish_for(request, pk)
+    if wish.merged_into_id:
+        return redirect("impulses:wish-detail", pk=wish.merged_into_id)
+    proposals = wish.proposals.public().select_related("proposer__profile")
+    context = {"wish": wish, "proposals": proposals}
+    return render(request, "impulses/wish_detail.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@verified_member_required
+def wish_create(request: HttpRequest) -> HttpResponse:
+    form = WishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wish = Wish.objects.create(author=request.user, **form.cleaned_data)
+        messages.success(request, _("Thank you! Your wish is on the list."))
+        return redirect(wish)
+    return render(request, "impulses/wish_form.html", {"form": form})
+
+
+@require_POST
+@verified_member_required
+def wish_from_challenge(request: HttpRequest) -> HttpResponse:
+    profile = getattr(request.user, "profile", None)
+    challenge = profile.challenge.strip() if profile else ""
+    if not challenge:
+        messages.error(request, _("Your profile names no current challenge yet."))
+        return _back(request, reverse("impulses:index"))
+    wish, created = Wish.objects.wish_for_challenge(request.user, challenge)
+    if created:
+        messages.success(request, _("Your challenge is now a topic wish."))
+    else:
+        messages.info(request, _("Your challenge is on the wish list already."))
+    return redirect(wish)
+
+
+@require_POST
+@verified_member_required
+def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_wish_for(request, pk)
+    try:
+        if not wish.vote(request.user):
+            messages.info(request, _("You have voted for this wish already."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return _back(request, wish.get_absolute_url())
+
+
+@require_POST
+@verified_member_required
+def wish_unvote(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_wish_for(request, pk)
+    try:
+        if not wish.unvote(request.user):
+            messages.info(request, _("You had not voted for this wish."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return _back(request, wish.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@verified_member_required
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    initial = (
+        {"wish": request.GET.get("wish")}
+        if request.GET.get("wish", "").isdigit()
+        else {}
+    )
+    form = ProposalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        form.instance.proposer = request.user
+        form.save()
+        messages.success(
+            request, _("Thank you! The Orga-Team will get back to you by e-mail.")
+        )
+        return redirect("impulses:proposal-mine")
+    return render(request, "impulses/proposal_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_own_proposal(request, pk)
+    if not proposal.can("edit"):
+        messages.error(
+            request, _("Once the Orga-Team has decided, a proposal is fixed.")
+        )
+        return redirect(proposal)
+    form = ProposalForm(request.POST or None, instance=proposal)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your proposal has been updated."))
+        return redirect(proposal)
+    context = {"form": form, "proposal": proposal}
+    return render(request, "impulses/proposal_form.html", context)
+
+
+@require_POST
+@login_required
+def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_own_proposal(request, pk)
+    try:
+        proposal.withdraw()
+        messages.success(request, _("Your proposal has been withdrawn."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("impulses:proposal-mine")
+
+
+@require_safe
+@login_required
+def proposal_mine(request: HttpRequest) -> HttpResponse:
+    proposals = (
+        Proposal.objects.filter(proposer=request.user)
+        .select_related("wish")
+        .prefetch_related(
+            "preferred_events",
+            Prefetch("agenda_items", AgendaItem.objects.select_related("event")),
+        )
+    )
+    return render(request, "impulses/proposal_mine.html", {"proposals": proposals})
+
+
+@require_safe
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_proposal_for(request, pk)
+    context = {
+        "proposal": proposal,
+        "show_private": proposal.shows_private_parts_to(request.user),
+    }
+    return render(request, "impulses/proposal_detail.html", context)

@@ -1,0 +1,321 @@
+"""Cached pages for visitors: served without queries, and never stale.
+
+Every change a visitor could see must show on the very next request: RSVPs, comments
+hidden by the Orga-Team, an edited event, a renamed member, and changes that only
+time makes (RSVPs opening).
+"""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Profile
+from events.models import RSVP, Event, RSVPStatus
+from somehub.lib import pagecache
+from tests.conftest import make_user
+from tests.events.recap_support import comment, make_recap, past_event
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
+
+
+def page(client: Client, url: str, language: str = "en") -> str:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Served from the cache
+
+
+def test_second_visit_costs_no_query_and_shows_the_same_page(
+    client, make_event, django_assert_num_queries
+) -> None:
+    event = make_event()
+    first = page(client, event.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = page(client, event.get_absolute_url())
+    assert second == first
+
+
+@pytest.mark.parametrize("name", ["events:home", "events:list", "events:recap-list"])
+def test_public_pages_are_cached(client, name, django_assert_num_queries) -> None:
+    page(client, reverse(name))
+    with django_assert_num_queries(0):
+        page(client, reverse(name))
+
+
+def test_recap_with_comments_is_cached(
+    client, make_event, member, django_assert_num_queries
+) -> None:
+    recap = make_recap(past_event(make_event))
+    comment(recap, member, "Schön war's!")
+    page(client, recap.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert "Schön war" in page(client, recap.get_absolute_url())
+
+
+def test_german_and_english_are_cached_apart(client, make_event) -> None:
+    event = make_event()
+    assert 'lang="en"' in page(client, event.get_absolute_url(), "en")
+    assert 'lang="de"' in page(client, event.get_absolute_url(), "de")
+    assert 'lang="en"' in page(client, event.get_absolute_url(), "en")
+
+
+def test_members_never_get_the_cached_page(client, make_event, member) -> None:
+    event = make_event()
+    event.rsvp(member)
+    anonymous = page(client, event.get_absolute_url())
+    assert "Log in to RSVP" in anonymous
+    client.force_login(member)
+    mine = page(client, event.get_absolute_url())
+    assert "Cancel my RSVP" in mine
+    client.logout()
+    assert "Cancel my RSVP" not in page(client, event.get_absolute_url())
+
+
+def test_cached_page_has_no_csrf_token_and_sets_no_cookie(client, make_event) -> None:
+    event = make_event()
+    for _ in range(2):
+        response = client.get(event.get_absolute_url())
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+        assert not response.cookies
+
+
+def test_language_switch_works_without_a_csrf_token(make_event) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_a_waiting_message_is_shown_not_the_cached_page(
+    client, make_event, member
+) -> None:
+    event = make_event()
+    page(client, event.get_absolute_url())
+    client.force_login(member)
+    client.post(
+        reverse("events:rsvp", kwargs={"slug": event.slug}), {"answer": "going"}
+    )
+    client.post(reverse("account_logout"))  # "You are logged out ..." waits
+    assert 'class="wrap messages"' in page(client, event.get_absolute_url())
+    assert 'class="wrap messages"' not in page(client, event.get_absolute_url())
+
+
+def test_unknown_query_parameters_are_not_cached(
+    client, make_event, django_assert_max_num_queries
+) -> None:
+    make_event()
+    page(client, "/?utm_source=mastodon")
+    with django_assert_max_num_queries(5) as queries:
+        page(client, "/?utm_source=mastodon")
+    assert len(queries) > 0
+
+
+def test_nothing_is_cached_when_the_page_cache_is_off(
+    client, make_event, settings
+) -> None:
+    settings.PAGE_CACHE = False
+    event = make_event()
+    page(client, event.get_absolute_url())
+    assert cache.get(pagecache.GENERATION_KEY) is None
+
+
+# Never stale
+
+
+def test_rsvp_shows_on_the_next_visit(client, make_event, member) -> None:
+    event = make_event(capacity=20)
+    assert "0 of 20 places taken" in page(client, event.get_absolute_url())
+    event.rsvp(member)
+    assert "1 of 20 places taken" in page(client, event.get_absolute_url())
+    RSVP.objects.get(event=event, member=member).cancel()
+    assert "0 of 20 places taken" in page(client, event.get_absolute_url())
+
+
+def test_rsvp_through_the_site_shows_on_home_and_event_page(make_event, member) -> None:
+    event = make_event(capacity=20)
+    visitor = Client()
+    assert "0 of 20 places taken" in page(visitor, "/")
+    assert "0 of 20 places taken" in page(visitor, event.get_absolute_url())
+    someone = Client()
+    someone.force_login(member)
+    someone.post(
+        reverse("events:rsvp", kwargs={"slug": event.slug}), {"answer": "going"}
+    )
+    assert "1 of 20 places taken" in page(visitor, "/")
+    assert "1 of 20 places taken" in page(visitor, event.get_absolute_url())
+
+
+def test_hidden_comment_is_gone_at_once(client, make_event, member, organizer) -> None:
+    recap = make_recap(past_event(make_event))
+    rude = comment(recap, member, "Ein unfreundlicher Kommentar")
+    assert "unfreundlicher" in page(client, recap.get_absolute_url())
+    orga = Client()
+    orga.force_login(organizer)
+    orga.post(
+        reverse("events:comment-hide", kwargs={"slug": recap.slug, "pk": rude.pk})
+    )
+    assert "unfreundlicher" not in page(client, recap.get_absolute_url())
+
+
+def test_deleted_comment_and_new_comment_show_at_once(
+    client, make_event, member
+) -> None:
+    recap = make_recap(past_event(make_event))
+    first = recap.add_comment(member, "Erster Kommentar")
+    assert "Erster Kommentar" in page(client, recap.get_absolute_url())
+    first.delete_by(member)
+    assert "Erster Kommentar" not in page(client, recap.get_absolute_url())
+    recap.add_comment(member, "Zweiter Kommentar")
+    assert "Zweiter Kommentar" in page(client, recap.get_absolute_url())
+
+
+def test_edited_event_shows_the_new_text(client, make_event) -> None:
+    event = make_event(motto="Alter Titel des Abends")
+    assert "Alter Titel" in page(client, event.get_absolute_url())
+    event.motto = "Neuer Titel des Abends"
+    event.save()
+    assert "Neuer Titel" in page(client, event.get_absolute_url())
+    assert "Neuer Titel" in page(client, "/")
+
+
+def test_changes_outside_model_methods_count_too(client, make_event, member) -> None:
+    """QuerySet.update() and raw cascades skip save(): the SQL is what is watched."""
+    event = make_event(motto="Vorher")
+    event.rsvp(member)
+    assert "Vorher" in page(client, event.get_absolute_url())
+    Event.objects.filter(pk=event.pk).update(motto="Nachher")
+    assert "Nachher" in page(client, event.get_absolute_url())
+    RSVP.objects.filter(event=event).update(status=RSVPStatus.NOT_GOING)
+    assert "0 of 20 places taken" in page(client, event.get_absolute_url())
+
+
+def test_renamed_member_shows_in_the_attendee_list(client, make_event) -> None:
+    event = make_event()
+    guest = make_user("gast@example.org", name="Gabi Gast")
+    Profile.objects.filter(user=guest).update(visibility="public")
+    event.rsvp(guest)
+    assert "Gabi Gast" in page(client, event.get_absolute_url())
+    Profile.objects.filter(user=guest).update(display_name="Gabi Neu")
+    html = page(client, event.get_absolute_url())
+    assert "Gabi Neu" in html and "Gabi Gast" not in html
+
+
+def test_rsvps_opening_show_without_any_write(client, make_event) -> None:
+    opens = timezone.now() + timedelta(hours=2)
+    event = make_event(rsvp_opens_at=opens)
+    assert "RSVPs open on" in page(client, event.get_absolute_url())
+    with time_machine.travel(opens + timedelta(seconds=1)):
+        assert "Log in to RSVP" in page(client, event.get_absolute_url())
+
+
+def test_generation_ends_at_the_next_scheduled_change(make_event) -> None:
+    now = timezone.now()
+    make_event(starts_at=now + timedelta(minutes=3), ends_at=now + timedelta(hours=3))
+    assert pagecache.seconds_until_scheduled_change(now) in (179, 180)
+
+
+def test_time_going_back_starts_a_new_generation(make_event) -> None:
+    later = timezone.now() + timedelta(days=1)
+    with time_machine.travel(later):
+        future = pagecache.current_generation()
+    assert pagecache.current_generation() != future
+
+
+# The write watcher
+
+
+@pytest.mark.parametrize(
+    ("sql", "changes"),
+    [
+        ('SELECT "events_event"."id" FROM "events_event"', False),
+        ('INSERT INTO "events_rsvp" ("event_id") VALUES (%s)', True),
+        ('UPDATE "accounts_profile" SET "display_name" = %s', True),
+        ('DELETE FROM "events_comment" WHERE "id" = %s', True),
+        ('UPDATE "django_session" SET "expire_date" = %s', False),
+        ('INSERT INTO "django_admin_log" ("action_flag") VALUES (%s)', False),
+        ('TRUNCATE "events_event"', True),
+        ('ALTER TABLE "events_event" ADD COLUMN "x" integer', True),
+        ('SAVEPOINT "s1"', False),
+    ],
+)
+def test_which_statements_end_the_generation(sql: str, changes: bool) -> None:
+    assert pagecache.changes_content(sql) is changes
+
+
+def test_a_transaction_ends_the_generation_again_once_after_commit(
+    make_event, member
+) -> None:
+    """Pages rendered from the old rows while the transaction ran must not survive
+    it: one callback per transaction, however many statements it wrote."""
+    event = make_event()  # the test runs in one transaction, like a request would
+    event.rsvp(member)
+    event.motto = "Anders"
+    event.save()
+    queued = [e for e in connection.run_on_commit if e[1] is pagecache._after_commit]
+    assert len(queued) == 1
+
+
+def test_session_writes_leave_the_cache_alone(client, make_event, member) -> None:
+    page(client, make_event().get_absolute_url())
+    generation = pagecache.current_generation()
+    session_client = Client()
+    session = session_client.session
+    session["seen"] = True
+    session.save()
+    assert pagecache.current_generation() == generation
+
+
+# Shared fragments on members' pages
+
+
+def test_members_share_the_cached_attendee_list(
+    make_event, member, stranger, django_assert_max_num_queries
+) -> None:
+    event = make_event(capacity=None)
+    for n in range(5):
+        event.rsvp(make_user(f"gast{n}@example.org", name=f"Gast {n}"))
+    first, second = Client(), Client()
+    first.force_login(member)
+    second.force_login(stranger)
+    assert "Gast 4" in page(first, event.get_absolute_url())
+    # The member and the event: the rest of the page comes from the cache.
+    with django_assert_max_num_queries(2):
+        assert "Gast 4" in page(second, event.get_absolute_url())
+
+
+def test_new_attendee_shows_to_members_at_once(make_event, member) -> None:
+    event = make_event(capacity=None)
+    client = Client()
+    client.force_login(member)
+    assert "Gabi Gast" not in page(client, event.get_absolute_url())
+    event.rsvp(make_user("gast@example.org", name="Gabi Gast"))
+    assert "Gabi Gast" in page(client, event.get_absolute_url())
+
+
+def test_organizers_only_profiles_never_leak_through_the_cache(
+    make_event, member, organizer
+) -> None:
+    event = make_event(capacity=None)
+    hidden = make_user("otto@example.org", name="Otto Orgaonly")
+    Profile.objects.filter(user=hidden).update(visibility="organizers")
+    event.rsvp(hidden)
+    orga, other = Client(), Client()
+    orga.force_login(organizer)
+    other.force_login(member)
+    assert "Otto Orgaonly" in page(orga, event.get_absolute_url())
+    assert "Otto Orgaonly" not in page(other, event.get_absolute_url())
+    # ... and the member who keeps their profile to the Orga-Team sees themselves.
+    own = Client()
+    own.force_login(hidden)
+    assert "Otto Orgaonly" in page(own, event.get_absolute_url())
+    assert "Otto Orgaonly" not in page(other, event.get_absolute_url())
