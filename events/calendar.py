@@ -17,8 +17,11 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def _description(event: Event, url: str) -> str:
     parts = [event.motto, event.description.strip(), url]
     if event.is_cancelled:
-        parts.insert(0, "ABGESAGT / CANCELLED" + (f": {event.cancellation_reason}"
-                                                   if event.cancellation_reason else ""))
+        parts.insert(
+            0,
+            "ABGESAGT / CANCELLED"
+            + (f": {event.cancellation_reason}" if event.cancellation_reason else ""),
+        )
     return "\n\n".join(p for p in parts if p)
 
 

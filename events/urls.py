@@ -51,9 +51,7 @@ urlpatterns = [
     path("recaps/", recaps.recap_list, name="recap-list"),
     path("recaps/feed/", RecapsFeed(), name="recap-feed"),
     path("recaps/<slug:slug>/", recaps.recap_detail, name="recap-detail"),
-    path(
-        "recaps/<slug:slug>/comments/", recaps.comment_create, name="comment-create"
-    ),
+    path("recaps/<slug:slug>/comments/", recaps.comment_create, name="comment-create"),
     path(
         "recaps/<slug:slug>/comments/close/",
         recaps.recap_close_comments,

@@ -29,7 +29,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any],
+) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
@@ -83,8 +85,13 @@ def organizer(db: None) -> User:
 @pytest.fixture
 def venue(db: None) -> Venue:
     return Venue.objects.create(
-        name="La Sall", street="Musterstraße 1", postcode="30171", city="Hannover",
-        district="Südstadt", latitude="52.365000", longitude="9.750000",
+        name="La Sall",
+        street="Musterstraße 1",
+        postcode="30171",
+        city="Hannover",
+        district="Südstadt",
+        latitude="52.365000",
+        longitude="9.750000",
     )
 
 
@@ -95,8 +102,11 @@ def make_event(db: None, venue: Venue) -> Callable[..., Event]:
     def factory(**overrides: Any) -> Event:
         n = next(counter)
         start = overrides.pop(
-            "starts_at", timezone.now().astimezone(BERLIN).replace(
-                hour=19, minute=0, second=0, microsecond=0) + timedelta(days=7 * n)
+            "starts_at",
+            timezone.now()
+            .astimezone(BERLIN)
+            .replace(hour=19, minute=0, second=0, microsecond=0)
+            + timedelta(days=7 * n),
         )
         fields: dict[str, Any] = {
             "title": f"#SoMe Stammtisch {n}",

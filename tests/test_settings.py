@@ -15,16 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """Import the settings in a fresh interpreter with exactly this environment."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")
+    }
     clean.update({"SOMEHUB_TESTING": "0", "DJANGO_SETTINGS_MODULE": "somehub.settings"})
     clean.update(env)
     code = (
         "import django; from django.conf import settings; django.setup(); "
         "print(settings.DEBUG, settings.MAILERS['default']['BACKEND'], "
-        "settings.CACHES['default']['BACKEND'], settings.DATABASES['default']['ENGINE'])"
+        "settings.CACHES['default']['BACKEND'], "
+        "settings.DATABASES['default']['ENGINE'])"
     )
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
         check=False,
     )
 
@@ -96,9 +105,15 @@ def test_filemail_from_environment_delivers_mail(tmp_path):
         "import django; django.setup(); from django.core import mail; "
         "mail.send_mail('Hallo', 'Text', 'a@example.org', ['b@example.org'])"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")
+    }
     env.update(
-        DJANGO_SETTINGS_MODULE="somehub.settings", DJANGO_DEBUG="1", SOMEHUB_TESTING="0",
+        DJANGO_SETTINGS_MODULE="somehub.settings",
+        DJANGO_DEBUG="1",
+        SOMEHUB_TESTING="0",
         EMAIL_URL=f"filemail://{tmp_path}",
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)

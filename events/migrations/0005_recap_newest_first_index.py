@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
             model_name="recap",
             index=models.Index(
                 models.F("status"),
-                models.OrderBy(
-                    models.F("published_at"), descending=True, nulls_last=True
-                ),
+                models.OrderBy(models.F("published_at"), descending=True),
                 models.OrderBy(models.F("id"), descending=True),
                 name="recap_newest_first_idx",
             ),

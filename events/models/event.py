@@ -124,7 +124,13 @@ class EventQuerySet(models.QuerySet["Event"]):
 
 # Changing one of these changes what a calendar app shows: bump SEQUENCE.
 CALENDAR_FIELDS = (
-    "title", "motto", "description", "starts_at", "ends_at", "venue_id", "status",
+    "title",
+    "motto",
+    "description",
+    "starts_at",
+    "ends_at",
+    "venue_id",
+    "status",
 )
 # The event page shows this many faces of people going, then "and N others".
 ATTENDEES_SHOWN = 48
@@ -244,6 +250,9 @@ class Event(models.Model):
             if old:
                 self._after_edit(old)
 
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
     def _after_edit(self, old: dict[str, Any]) -> None:
         """Fill new seats from the waiting list and tell attendees what changed."""
         was_published = old["status"] == EventStatus.PUBLISHED
@@ -296,9 +305,6 @@ class Event(models.Model):
         while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def get_absolute_url(self) -> str:
-        return reverse("events:detail", kwargs={"slug": self.slug})
 
     def publish(self) -> None:
         self.status = EventStatus.PUBLISHED

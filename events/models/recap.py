@@ -52,7 +52,8 @@ class RecapQuerySet(models.QuerySet["Recap"]):
         return self.published()
 
     def newest_first(self) -> "RecapQuerySet":
-        return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
+        # Drafts (no date yet) come first for the Orga-Team; the index matches this.
+        return self.order_by("-published_at", "-pk")
 
     def with_event(self) -> "RecapQuerySet":
         return self.select_related("event__venue", "cover", "author__profile")
@@ -122,11 +123,11 @@ class Recap(models.Model):
         ordering = ["-published_at"]
         indexes = [
             # The recap list and the home page show published recaps newest first;
-            # the index follows newest_first() exactly (NULLS LAST, then -pk), so a
+            # the index follows newest_first() exactly (-published_at, -pk), so a
             # page of them is read in order instead of sorting every recap.
             models.Index(
                 F("status"),
-                F("published_at").desc(nulls_last=True),
+                F("published_at").desc(),
                 F("id").desc(),
                 name="recap_newest_first_idx",
             ),

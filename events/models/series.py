@@ -169,7 +169,7 @@ class Series(models.Model):
             "weekday": Weekday(self.weekday).label
         }
         # An en dash between the two times is the typographically right one.
-        return gettext("%(rule)s, %(start)s–%(end)s") % {  # noqa: RUF001
+        return gettext("%(rule)s, %(start)s–%(end)s") % {
             "rule": sentence,
             "start": formats.time_format(self.start_time),
             "end": formats.time_format(self.end_time),

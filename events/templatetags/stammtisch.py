@@ -17,7 +17,7 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 @register.filter
 def longdate(value: datetime | None) -> str:
-    """"Dienstag, 27. September 2016" / "Tuesday, 27 September 2016"."""
+    """ "Dienstag, 27. September 2016" / "Tuesday, 27 September 2016"."""
     return format_local(value, "long") if value else ""
 
 
@@ -28,7 +28,7 @@ def mediumdate(value: datetime | None) -> str:
 
 @register.filter
 def clocktime(value: datetime | None) -> str:
-    """"19:00 Uhr" / "7:00 PM"."""
+    """ "19:00 Uhr" / "7:00 PM"."""
     return format_local(value, "time") if value else ""
 
 

@@ -7,7 +7,9 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_visitor_follows_next_event_and_downloads_its_ics(live_server, page: Page, make_event):
+def test_visitor_follows_next_event_and_downloads_its_ics(
+    live_server, page: Page, make_event
+):
     event = make_event(motto="Wie fange ich mit Social Media an?")
     make_event()
     page.goto(live_server.url + "/")
@@ -19,7 +21,7 @@ def test_visitor_follows_next_event_and_downloads_its_ics(live_server, page: Pag
         page.get_by_role("link", name="In den Kalender").click()
     download = download_info.value
     assert download.suggested_filename == f"{event.slug}.ics"
-    cal = icalendar.Calendar.from_ical(open(download.path(), "rb").read())
+    cal = icalendar.Calendar.from_ical(download.path().read_bytes())
     (item,) = cal.walk("VEVENT")
     assert str(item["UID"]) == event.uid
 

@@ -90,8 +90,8 @@ def test_publish_sets_status_and_time(make_event) -> None:
 
 def test_markdown_description_is_sanitised(make_event) -> None:
     event = make_event(
-        description='**Hallo** <script>alert(1)</script> [x](javascript:alert(1)) '
-        '<img src=x onerror=alert(1)>'
+        description="**Hallo** <script>alert(1)</script> [x](javascript:alert(1)) "
+        "<img src=x onerror=alert(1)>"
     )
     html = str(event.description_html)
     assert "<strong>Hallo</strong>" in html

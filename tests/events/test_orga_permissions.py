@@ -39,7 +39,9 @@ def test_migration_creates_the_orga_team_with_event_permissions() -> None:
     from django.db.migrations.loader import MigrationLoader
 
     migration = import_module("events.migrations.0004_orga_team_group")
-    state = MigrationLoader(connection).project_state(("events", "0004_orga_team_group"))
+    state = MigrationLoader(connection).project_state(
+        ("events", "0004_orga_team_group")
+    )
     Group.objects.filter(name=ORGA_TEAM).delete()
     migration.create_orga_team(state.apps, SimpleNamespace(connection=connection))
     group = Group.objects.get(name=ORGA_TEAM)

@@ -145,7 +145,9 @@ def test_draft_is_visible_to_the_orga_team(client, organizer, make_event):
 
 
 def test_cancelled_event_says_so_loudly(client, make_event):
-    event = make_event(status=EventStatus.CANCELLED, cancellation_reason="Wasserschaden")
+    event = make_event(
+        status=EventStatus.CANCELLED, cancellation_reason="Wasserschaden"
+    )
     html = german(client, event.get_absolute_url()).content.decode()
     assert 'role="alert"' in html
     assert "abgesagt" in html and "Wasserschaden" in html
@@ -188,7 +190,9 @@ def test_query_counts_do_not_grow_with_events(
     client, make_event, django_assert_max_num_queries, count
 ):
     now = timezone.now()
-    events = [make_event(starts_at=now + timedelta(hours=5 * i + 1)) for i in range(count)]
+    events = [
+        make_event(starts_at=now + timedelta(hours=5 * i + 1)) for i in range(count)
+    ]
     for i in range(min(count, 30)):
         make_event(starts_at=now - timedelta(days=30 * (i + 1)))
     for url in ["/", "/events/", "/events/past/", events[-1].get_absolute_url()]:

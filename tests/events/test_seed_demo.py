@@ -1,6 +1,7 @@
 """The demo data command: the kick-off of 2016 and the next three monthly dates."""
 
 from datetime import datetime
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 @time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
 def test_seed_demo_creates_kickoff_and_next_three_dates():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     venue = Venue.objects.get()
     assert venue.name == "La Sall" and venue.district == "Südstadt"
     assert Series.objects.get().name == "#SoMe Stammtisch Hannover"
@@ -31,8 +32,8 @@ def test_seed_demo_creates_kickoff_and_next_three_dates():
 
 
 def test_seed_demo_is_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     before = list(Event.objects.values_list("pk", "sequence", "slug"))
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     assert list(Event.objects.values_list("pk", "sequence", "slug")) == before
     assert Venue.objects.count() == 1 and Series.objects.count() == 1

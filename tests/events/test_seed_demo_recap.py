@@ -20,7 +20,7 @@ def test_seed_demo_publishes_the_kickoff_recap() -> None:
     recap = Recap.objects.published().get()
     assert recap.event.starts_at.year == 2016
     assert "La Sall" in recap.lead
-    assert "Social Media – was ist das und wie fange ich es an?" in recap.body  # noqa: RUF001
+    assert "Social Media – was ist das und wie fange ich es an?" in recap.body
     assert not recap.comments.exists()
 
 

@@ -22,7 +22,9 @@ def jsonld(html: str) -> dict:
 
 
 def meta(html: str, prop: str) -> str:
-    match = re.search(rf'<meta (?:property|name)="{re.escape(prop)}" content="([^"]*)"', html)
+    match = re.search(
+        rf'<meta (?:property|name)="{re.escape(prop)}" content="([^"]*)"', html
+    )
     assert match, f"no {prop}"
     return match.group(1)
 
@@ -57,7 +59,9 @@ def test_json_ld_cannot_be_broken_out_of(client, make_event):
 
 def test_event_page_has_title_description_and_open_graph(client, make_event):
     event = make_event(starts_at=berlin(2030, 5, 28, 19), motto="Reels & Stories")
-    html = client.get(event.get_absolute_url(), headers={"accept-language": "de"}).content.decode()
+    html = client.get(
+        event.get_absolute_url(), headers={"accept-language": "de"}
+    ).content.decode()
     title = re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
     assert event.title in title
     assert "28. Mai 2030" in meta(html, "og:title")

@@ -70,3 +70,19 @@ def test_healthz_is_503_without_details_while_the_database_is_down(
     # Back by itself, no restart.
     assert client.get("/healthz").status_code == 200
     assert connections["default"].is_usable()
+
+
+@pytest.mark.django_db
+def test_the_error_pages_of_this_issue_run_no_query(
+    client: Client, member, django_assert_num_queries
+) -> None:
+    """The 503 page must work without the database, and a bad URL costs nothing."""
+    from django.test import RequestFactory
+
+    from somehub.health import service_unavailable
+
+    with django_assert_num_queries(0):
+        assert service_unavailable(RequestFactory().get("/")).status_code == 503
+    client.force_login(member)
+    with django_assert_num_queries(0):
+        assert client.get("/events/?page=%00").status_code == 400

@@ -55,7 +55,7 @@ mal von euch, mal von mir als Organisatorin, mal von Gästen.
 
 Danke an alle, die dabei waren! Erzählt gern in den Kommentaren, was ihr \
 mitgenommen habt.
-"""  # noqa: RUF001 - German typography: the dash is meant
+"""
 DEMO_COMMENTS = [
     (
         "Was für ein Auftakt! Die Geschichte mit dem Versicherungsmakler erzähle ich "

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts.models import Field, Profile, User, Visibility
 from events.models import Event, EventStatus
@@ -119,8 +120,13 @@ PROPOSALS = [
 class Command(BaseCommand):
     help = "Create (or refresh) demo topic wishes, Impuls proposals and agendas."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # Demo people have made-up addresses: their status mails go nowhere.
+        quiet = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        with override_settings(MAILERS=quiet), transaction.atomic():
+            self._seed()
+
+    def _seed(self) -> None:
         members = [self._member(**data) for data in MEMBERS]
         wishes = []
         for title, context, author, voters in WISHES:
