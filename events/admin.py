@@ -603,12 +603,12 @@ class RecapAdmin(admin.ModelAdmin):
     @admin.action(description=_("Close comments on the selected recaps"))
     def close_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
         for recap in queryset:
-            recap.close_comments()
+            recap.close_comments(by=request.user)
 
     @admin.action(description=_("Open comments on the selected recaps"))
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
         for recap in queryset:
-            recap.open_comments()
+            recap.open_comments(by=request.user)
 
 
 class ModerationFilter(admin.SimpleListFilter):
@@ -729,14 +729,14 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide the selected comments"))
     def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         for comment in queryset:
-            comment.hide()
+            comment.hide(by=request.user)
 
     @admin.action(description=_("Show the selected comments again"))
     def unhide_comments(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
         for comment in queryset:
-            comment.unhide()
+            comment.unhide(by=request.user)
 
     @admin.action(description=_("Delete the selected comments (threads stay readable)"))
     def delete_comments(

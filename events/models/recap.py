@@ -177,13 +177,15 @@ class Recap(models.Model):
         self.status = RecapStatus.DRAFT
         self.save(update_fields=["status", "updated_at"])
 
-    def close_comments(self) -> None:
+    def close_comments(self, by: Any = None) -> None:
         self.comments_open = False
         self.save(update_fields=["comments_open", "updated_at"])
+        _audit(by, self, "Closed comments")
 
-    def open_comments(self) -> None:
+    def open_comments(self, by: Any = None) -> None:
         self.comments_open = True
         self.save(update_fields=["comments_open", "updated_at"])
+        _audit(by, self, "Opened comments")
 
     # Comments -----------------------------------------------------------------
 
@@ -586,6 +588,8 @@ class Comment(models.Model):
         """
         if not self.is_deletable_by(user):
             raise PermissionDenied("Only the author or the Orga-Team may delete.")
+        if user.pk != self.author_id:
+            _audit(user, self, "Deleted comment")
         if self.parent_id is None and self.replies.exists():
             self.body = ""
             self.deleted_at = timezone.now()
@@ -596,15 +600,17 @@ class Comment(models.Model):
         if parent is not None and parent.is_deleted and not parent.replies.exists():
             parent.delete()
 
-    def hide(self) -> None:
+    def hide(self, by: Any = None) -> None:
         """The Orga-Team takes a comment out of view; open reports are settled."""
         self.is_hidden = True
         self.save(update_fields=["is_hidden"])
         self.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        _audit(by, self, "Hid comment")
 
-    def unhide(self) -> None:
+    def unhide(self, by: Any = None) -> None:
         self.is_hidden = False
         self.save(update_fields=["is_hidden"])
+        _audit(by, self, "Showed comment again")
 
     def report(self, member: Any, reason: str = "") -> "CommentReport":
         """A member flags a comment for the Orga-Team; a second report is a no-op."""
@@ -790,3 +796,11 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reporter} → {self.comment_id}"
+
+
+def _audit(user: Any, obj: models.Model, message: str) -> None:
+    """Moderation by the Orga-Team goes into the same log as their admin work."""
+    if user is not None:
+        from events.models.orga import record
+
+        record(user, obj, message)

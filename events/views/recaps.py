@@ -186,7 +186,7 @@ def comment_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MODERATE_COMMENTS)
-    comment.hide()
+    comment.hide(by=request.user)
     messages.success(request, _("The comment is hidden now."))
     return redirect(comment.get_absolute_url())
 
@@ -197,7 +197,7 @@ def comment_unhide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
     if response := login_first(request, slug):
         return response
     require_perm(request, MODERATE_COMMENTS)
-    comment.unhide()
+    comment.unhide(by=request.user)
     messages.success(request, _("The comment is visible again."))
     return redirect(comment.get_absolute_url())
 
@@ -239,7 +239,7 @@ def recap_close_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MANAGE_RECAPS)
-    recap.close_comments()
+    recap.close_comments(by=request.user)
     messages.success(request, _("Comments on this recap are closed now."))
     return redirect(recap.get_absolute_url() + "#comments")
 
@@ -250,6 +250,6 @@ def recap_open_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MANAGE_RECAPS)
-    recap.open_comments()
+    recap.open_comments(by=request.user)
     messages.success(request, _("Comments on this recap are open again."))
     return redirect(recap.get_absolute_url() + "#comments")
