@@ -332,6 +332,7 @@ class RecapPhoto(models.Model):
     # Longest side of the kept original, the page size and the square grid thumbnail.
     ORIGINAL_SIZE = 2560
     DISPLAY_SIZE = 1600
+    MEDIUM_SIZE = 800
     THUMBNAIL_SIZE = 480
 
     recap = models.ForeignKey(
@@ -341,6 +342,8 @@ class RecapPhoto(models.Model):
         _("photo"), upload_to="recaps/", width_field="width", height_field="height"
     )
     display = models.ImageField(_("display size"), upload_to="recaps/", blank=True)
+    # Phones load this one (srcset): a quarter of the display size's pixels.
+    medium = models.ImageField(_("medium size"), upload_to="recaps/", blank=True)
     thumbnail = models.ImageField(_("thumbnail"), upload_to="recaps/", blank=True)
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
@@ -364,28 +367,45 @@ class RecapPhoto(models.Model):
 
         Files of a replaced photo are removed once the new ones are saved.
         """
-        old_files = [f.name for f in (self.image, self.display, self.thumbnail) if f]
+        old_files = [f.name for f in self._files() if f]
         stem = random_stem()
         original = fit_within(image, self.ORIGINAL_SIZE, stem)
         display = fit_within(image, self.DISPLAY_SIZE, f"{stem}-d")
+        medium = fit_within(image, self.MEDIUM_SIZE, f"{stem}-m")
         thumb = square(image, self.THUMBNAIL_SIZE, f"{stem}-t")
         self.image.save(original.file.name, original.file, save=False)
         self.display.save(display.file.name, display.file, save=False)
+        self.medium.save(medium.file.name, medium.file, save=False)
         self.thumbnail.save(thumb.file.name, thumb.file, save=False)
         if old_files:
             storage = self.image.storage
             transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        names = [f.name for f in (self.image, self.display, self.thumbnail) if f]
+        names = [f.name for f in self._files() if f]
         storage = self.image.storage
         result = super().delete(*args, **kwargs)
         transaction.on_commit(lambda: [storage.delete(n) for n in names])
         return result
 
+    def _files(self) -> tuple[Any, ...]:
+        return (self.image, self.display, self.medium, self.thumbnail)
+
     @property
     def display_url(self) -> str:
         return (self.display or self.image).url
+
+    @property
+    def srcset(self) -> str:
+        """Responsive sources for the cover: phones take the medium size."""
+        width, height = self.width or 0, self.height or 0
+        medium_width = round(width * min(1.0, self.MEDIUM_SIZE / max(width, height, 1)))
+        if not (self.medium and self.display) or medium_width >= self.display_width:
+            return ""
+        return (
+            f"{self.medium.url} {medium_width}w, "
+            f"{self.display.url} {self.display_width}w"
+        )
 
     @property
     def thumbnail_url(self) -> str:

@@ -228,6 +228,27 @@ def test_photos_show_as_gallery_with_alt_text(client, recap) -> None:
     assert html.count('alt="Foto Nummer 0"') == 1
 
 
+def test_cover_offers_a_phone_sized_source(
+    client, recap, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    photo = recap.photos.model(recap=recap, alt_text="Die Runde", position=0)
+    photo.store(open_upload(jpeg_upload((3000, 2000))))
+    photo.save()
+    recap.cover = photo
+    recap.save()
+    assert (photo.medium.width, photo.medium.height) == (800, 533)
+    html = client.get(recap.get_absolute_url()).content.decode()
+    assert f'srcset="{photo.medium.url} 800w, {photo.display.url} 1600w"' in html
+    assert 'fetchpriority="high"' in html
+    names = [
+        f.name for f in (photo.image, photo.display, photo.medium, photo.thumbnail)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+    assert not any((tmp_path / name).exists() for name in names)
+
+
 # Query counts -----------------------------------------------------------------
 
 
