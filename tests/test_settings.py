@@ -119,3 +119,48 @@ def test_filemail_from_environment_delivers_mail(tmp_path):
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     (mail_file,) = tmp_path.iterdir()
     assert "Subject: Hallo" in mail_file.read_text()
+
+
+def test_media_go_to_s3_compatible_storage_when_a_bucket_is_named():
+    code = (
+        "import django; django.setup(); "
+        "from django.conf import settings; "
+        "from django.core.files.storage import default_storage as s; "
+        "s.bucket_name; "  # evaluates the lazy storage
+        "print(type(s._wrapped).__name__, s.bucket_name, s.endpoint_url, "
+        "s.querystring_auth, settings.SECURE_CSP['img-src'][-1])"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SOMEHUB_", "AWS_")) and not k.endswith("_URL")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="somehub.settings",
+        DJANGO_DEBUG="1",
+        SOMEHUB_TESTING="0",
+        AWS_STORAGE_BUCKET_NAME="somehub-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example-objects.eu:9000",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "S3Storage",
+        "somehub-media",
+        "https://s3.example-objects.eu:9000",
+        "False",
+        "https://s3.example-objects.eu:9000",
+    ]
+
+
+def test_media_stay_on_local_disk_without_a_bucket():
+    from django.conf import settings
+
+    assert settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
