@@ -265,7 +265,11 @@ ATTEMPTS = [
         "calendar link",
         READ,
         "get",
-        lambda o: reverse("events:personal-feed", kwargs={"token": o.token[:-1] + "A"}),
+        # One character off (never the same one: a token may end in "A" itself).
+        lambda o: reverse(
+            "events:personal-feed",
+            kwargs={"token": o.token[:-1] + ("B" if o.token.endswith("A") else "A")},
+        ),
     ),
     Attempt(
         "calendar link",
