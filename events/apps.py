@@ -1,3 +1,4 @@
+from contextlib import suppress
 from typing import Any
 
 from django.apps import AppConfig
@@ -25,3 +26,13 @@ class EventsConfig(AppConfig):
             "rsvps": [rsvp.export_data() for rsvp in rsvps],
             "comments": [c.export_data() for c in comments.order_by("created_at")],
         }
+
+    def delete_member_data(self, user: Any) -> None:
+        """A leaving member's seats go to the waiting list, as if they had cancelled."""
+        from events.models import RSVP
+        from events.models.rsvp import RSVPError
+
+        for rsvp in RSVP.objects.filter(member=user).active().upcoming():
+            # An evening that started or was cancelled has no seat to hand on.
+            with suppress(RSVPError):
+                rsvp.cancel()
