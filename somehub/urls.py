@@ -6,10 +6,10 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from events.sitemaps import EventSitemap, PageSitemap
+from events.sitemaps import EventSitemap, PageSitemap, RecapSitemap
 from events.views.pages import robots_txt
 
-sitemaps = {"pages": PageSitemap, "events": EventSitemap}
+sitemaps = {"pages": PageSitemap, "events": EventSitemap, "recaps": RecapSitemap}
 
 # A database outage outside a view gets the 503 page too (somehub/health.py).
 handler500 = "somehub.health.server_error"

@@ -124,6 +124,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         "Disallow: /accounts/",
         "Disallow: /i18n/",
+        "Disallow: /me/",
+        "Disallow: /orga/",
         f"Sitemap: {sitemap}",
         "",
     ]

@@ -96,10 +96,27 @@ def test_sitemap_lists_published_events_only(client, make_event):
     ElementTree.fromstring(response.content)
 
 
+def test_sitemap_lists_published_recaps_only(client, make_event):
+    from tests.events.recap_support import make_recap, past_event
+
+    published = make_recap(past_event(make_event))
+    draft = make_recap(
+        past_event(make_event, days_ago=60), status="draft", published_at=None
+    )
+    body = client.get("/sitemap.xml").content.decode()
+    assert published.get_absolute_url() in body
+    assert draft.get_absolute_url() not in body
+    assert f"<lastmod>{published.updated_at.date().isoformat()}" in body
+
+
 def test_robots_txt_points_to_the_sitemap(client, db):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
-    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    body = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    # Private areas stay out of search engines.
+    for path in ("/accounts/", "/me/", "/orga/"):
+        assert f"Disallow: {path}" in body
 
 
 def test_favicon_is_served(client, db):
