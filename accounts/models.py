@@ -191,12 +191,15 @@ def shared_audience(viewer: Any) -> tuple[str, Any] | None:
     """Whom to render profile lists for when many viewers may share the result.
 
     ("public", viewer) for visitors; ("members", ANY_MEMBER) for members who see what
-    every member sees; None for the Orga-Team and for a member whose own profile is
-    hidden from other members: they see more, so their page is their own.
+    every member sees; None for the Orga-Team, for anyone allowed to see hidden
+    profiles, and for a member whose own profile is hidden from other members: they
+    see more, so their page is their own.
     """
     if viewer is None or not viewer.is_authenticated:
         return ("public", viewer)
     if viewer.is_staff or viewer.is_superuser:
+        return None
+    if viewer.has_perm("accounts.view_hidden_profile"):
         return None
     own = getattr(viewer, "profile", None)
     if own is not None and own.visibility == Visibility.ORGANIZERS:

@@ -22,7 +22,8 @@ from django.views.decorators.http import (
 from accounts import deletion
 from accounts.decorators import member_required
 from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
-from accounts.models import LegalPage, Profile, deletion_notes
+from accounts.models import LegalPage, Profile, deletion_notes, shared_audience
+from somehub.lib import pagecache
 
 PROFILES_PER_PAGE = 24
 
@@ -62,11 +63,38 @@ def profile_detail(request: HttpRequest, handle: str) -> HttpResponse:
 def profile_list(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     field = form.cleaned_data["field"] if form.is_valid() else ""
-    profiles = (
-        Profile.objects.listed().visible_to(request.user).in_field(field).alphabetical()
-    )
-    page = paginate(request, profiles, PROFILES_PER_PAGE)
-    context = {"form": form, "page": page, "field": field}
+
+    def profiles() -> QuerySet[Profile]:
+        listed = Profile.objects.listed().visible_to(request.user)
+        return listed.in_field(field).alphabetical()
+
+    # Every ordinary member sees the same directory: its pages are kept for the
+    # generation (audience None: this viewer sees more, and gets their own).
+    audience = shared_audience(request.user)
+    if audience is not None:
+        count = pagecache.remember(
+            "directory-count", audience[0], field, compute=lambda: profiles().count()
+        )
+        paginator = Paginator(pagecache.LazyRows(profiles, count), PROFILES_PER_PAGE)
+    else:
+        paginator = Paginator(profiles(), PROFILES_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page.") from exc
+    # The page links repeat the query string: only a plain one is shared, and the
+    # form's "all fields" (an empty `field`) apart from no `field` at all.
+    plain = set(request.GET) <= {"field", "page"}
+    plain = plain and request.GET.get("field", "") == field
+    context = {
+        "form": form,
+        "page": page,
+        "field": field,
+        "audience": audience[0] if audience is not None and plain else None,
+        "filtered": "field" in request.GET,
+        # The filter form as every viewer with this choice sees it; None: afresh.
+        "filter_key": field if not form.is_bound or form.is_valid() else None,
+    }
     return render(request, "accounts/profile_list.html", context)
 
 

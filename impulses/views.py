@@ -23,6 +23,7 @@ from django.views.decorators.http import (
 
 from impulses.forms import ProposalForm, WishForm
 from impulses.models import AgendaItem, Proposal, Wish
+from somehub.lib.pagecache import cache_for_visitors
 
 TOP_WISHES = 10
 WISHES_PER_PAGE = 30
@@ -113,6 +114,7 @@ def impulse_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_visitors(params=("page",))
 def wish_list(request: HttpRequest) -> HttpResponse:
     wishes = Wish.objects.open().with_vote_counts(request.user).by_popularity()
     paginator = Paginator(wishes, WISHES_PER_PAGE)

@@ -141,6 +141,9 @@ if env.bool("DJANGO_DB_POOL", default=False):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://somehub")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, sharing one client per connection pool (somehub/lib/rediscache.py).
+    CACHES["default"]["BACKEND"] = "somehub.lib.rediscache.RedisCache"
 # Whole pages for visitors who are not logged in come from the cache until any of
 # their data changes (somehub/lib/pagecache.py). The cache must be shared by all
 # workers for that, so it is on by default only with one (Redis). Off in development,
@@ -151,8 +154,10 @@ PAGE_CACHE = env.bool("SOMEHUB_PAGE_CACHE", default=_SHARED_CACHE and not DEBUG)
 if TESTING:
     PAGE_CACHE = False
 PAGE_CACHE_SECONDS = env.int("SOMEHUB_PAGE_CACHE_SECONDS", default=300)
-# A write to any table of these apps ends every cached page.
-PAGE_CACHE_WATCHED_APPS = ["accounts", "events", "impulses"]
+# A write to any table of these apps ends every cached page and every value kept for
+# a generation: members and their profiles, e-mail addresses (allauth's "account"),
+# groups and permissions ("auth"), and the site's content.
+PAGE_CACHE_WATCHED_APPS = ["accounts", "account", "auth", "events", "impulses"]
 # Functions naming the next moment pages change by themselves (an evening starts).
 PAGE_CACHE_SCHEDULE = ["events.models.schedule.next_scheduled_change"]
 # Sessions read from the cache, written through to the database: no query per page.

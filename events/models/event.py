@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
+from somehub.lib import pagecache
 from somehub.lib.markdown import render_markdown
 
 
@@ -315,6 +316,25 @@ class Event(models.Model):
         self.status = EventStatus.CANCELLED
         self.cancellation_reason = reason
         self.save()
+
+    def set_viewer(self, user: Any) -> None:
+        """Set what `with_viewer_rsvp()` annotates, for this one event (e.g. one
+        shared by all viewers): one small query, kept for the generation."""
+        if user is None or not user.is_authenticated:
+            self.my_rsvp_status = self.my_waiting_position = None
+            self.my_email_verified = False
+            return
+        state = pagecache.remember(
+            "viewer-rsvp", self.pk, user.pk, compute=lambda: self._viewer_state(user.pk)
+        )
+        self.my_rsvp_status, self.my_waiting_position = state
+        # Read with the logged-in member (accounts.backends), or asked now.
+        self.my_email_verified = user.has_verified_email
+
+    def _viewer_state(self, user_id: int) -> tuple[str | None, int | None]:
+        mine = RSVP.objects.filter(event_id=self.pk, member_id=user_id)
+        row = mine.with_waiting_position().values_list("status", "waiting_position")
+        return row.first() or (None, None)
 
     @property
     def is_draft(self) -> bool:

@@ -566,6 +566,7 @@ class Comment(models.Model):
         return (
             user is not None
             and user.is_authenticated
+            and user.pk is not None
             and self.author_id == user.pk
             and not self.is_deleted
             and not self.is_hidden
@@ -662,7 +663,9 @@ class Comment(models.Model):
     def annotate_for(self, viewer: Any, *, can_moderate: bool, now: datetime) -> None:
         """Set what the viewer may do, for a template that runs no queries."""
         logged_in = viewer is not None and viewer.is_authenticated
-        own = logged_in and self.author_id == viewer.pk
+        # A stand-in viewer (ANY_MEMBER) has no pk: it owns nothing, not even the
+        # comments of deleted accounts (author None).
+        own = logged_in and viewer.pk is not None and self.author_id == viewer.pk
         self.viewer_is_author = own
         self.viewer_can_edit = self.is_editable_by(viewer, now) if own else False
         self.viewer_can_delete = (own or can_moderate) and not self.is_deleted

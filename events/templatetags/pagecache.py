@@ -9,7 +9,12 @@ piece needs should be computed lazily, so that a cached piece costs no query.
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
 from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.loader_tags import BlockNode
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from somehub.lib import pagecache
@@ -44,3 +49,76 @@ def cachedfragment(parser: Parser, token: Token) -> CachedFragmentNode:
     parser.delete_first_token()
     expressions: list[Any] = [parser.compile_filter(bit) for bit in bits[1:]]
     return CachedFragmentNode(nodelist, expressions[0], expressions[1:])
+
+
+# The site's chrome -----------------------------------------------------------------
+
+# Rendered pieces of the page frame (navigation, footer), per worker. They depend
+# only on the code, the URLs and the values they name, so they never go stale
+# while the process runs; a deploy starts new processes.
+_chrome: dict[tuple[Any, ...], str] = {}
+CHROME_ENTRIES = 512
+
+
+def _forget_chrome(**kwargs: Any) -> None:
+    _chrome.clear()
+
+
+setting_changed.connect(_forget_chrome, dispatch_uid="pagecache-chrome")
+
+
+class ChromeNode(template.Node):
+    # Not searched for {% block %}s when a template extends this one: a block here
+    # could not be overridden per page anyway (see chrome() below), and skipping it
+    # makes every {% extends %} cheaper.
+    child_nodelists = ()
+
+    def __init__(
+        self, nodelist: NodeList, name: FilterExpression, vary: list[FilterExpression]
+    ) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.vary = vary
+
+    def render(self, context: template.Context) -> SafeString:
+        vary = [v.resolve(context) for v in self.vary]
+        # Rendered afresh under a development server (templates change under it)
+        # and when a vary value is None (this piece is not the usual one).
+        if settings.DEBUG or any(value is None for value in vary):
+            return mark_safe(self.nodelist.render(context))  # noqa: S308
+        key = (
+            self.name.resolve(context),
+            translation.get_language(),
+            get_script_prefix(),
+            *vary,
+        )
+        html = _chrome.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if len(_chrome) >= CHROME_ENTRIES:
+                _chrome.clear()
+            _chrome[key] = html
+        return mark_safe(html)  # noqa: S308 - rendered by the template engine
+
+
+@register.tag
+def chrome(parser: Parser, token: Token) -> ChromeNode:
+    """{% chrome "name" vary… %}…{% endchrome %}: a piece of the page frame that is
+    the same for every page and viewer with the same vary values and language
+    (navigation, footer), rendered once per worker. It must not hold anything
+    personal (a CSRF token, a name) nor the page's URL, unless a vary value names it,
+    nor anything from the database. A vary value of None renders it afresh.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(
+            "{% chrome %} needs a name, then the values it varies by."
+        )
+    nodelist = parser.parse(("endchrome",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError(
+            "{% chrome %} cannot hold a {% block %}: it is rendered once for all pages."
+        )
+    expressions: list[Any] = [parser.compile_filter(bit) for bit in bits[1:]]
+    return ChromeNode(nodelist, expressions[0], expressions[1:])

@@ -18,7 +18,12 @@ register = template.Library()
 
 @register.simple_tag
 def recap_of(event: Event) -> Recap | None:
-    """The published recap of an evening, if there is one."""
+    """The published recap of an evening, if there is one (read with the event
+    where it was selected with it)."""
+    relation = Event._meta.get_field("recap")
+    if relation.is_cached(event):
+        recap = relation.get_cached_value(event)
+        return recap if recap is not None and recap.is_published else None
     return Recap.objects.published().filter(event=event).only("slug", "title").first()
 
 

@@ -29,31 +29,93 @@ in production (see `PAGE_CACHE` in settings).
 
 import hashlib
 import math
+import os
+import pickle
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache as memoize
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
-GENERATION_KEY = "pagecache:generation"
+
+def _code_fingerprint() -> str:
+    """What the running code renders with: its Python files, templates, compiled
+    translations and static file names. A deploy changes it, so new code never
+    reads what old code stored (its pages, or values in an older shape), not even
+    while old and new workers run side by side."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    suffixes = {".py", ".html", ".txt", ".mo"}
+    skip = {"var", "node_modules", "tests", "static"}
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in suffixes:
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                )
+    manifest = Path(settings.STATIC_ROOT, "staticfiles.json")
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@memoize
+def generation_key() -> str:
+    return f"pagecache:generation:{_code_fingerprint()}"
+
+
+class WorkerMemory:
+    """What this worker served lately, as it is (not pickled): pages, fragments,
+    and the pickled form of values. Only for things nobody changes in place."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str) -> Any:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return item[1]
+
+    def set(self, key: str, value: Any, timeout: float) -> None:
+        if len(self._items) >= self.max_entries:
+            # Keys of ended generations are never asked for again: start afresh.
+            self._items.clear()
+        self._items[key] = (time.monotonic() + timeout, value)
+
+    def clear(self) -> None:
+        self._items.clear()
+
 
 # Pages and fragments never change under their key (a new generation means new
 # keys), so each worker keeps a copy of what it served in its own memory: a hit
 # then costs one small read of the shared generation, not a 100 KB transfer.
-_local = LocMemCache("somehub-pagecache", {"OPTIONS": {"MAX_ENTRIES": 500}})
+_local = WorkerMemory(max_entries=500)
 
 # Statements that change nothing; anything else that is not a plain INSERT, UPDATE
 # or DELETE on a known table (DDL, TRUNCATE, ...) ends the generation to be safe.
@@ -73,11 +135,29 @@ def is_enabled() -> bool:
 # The generation -------------------------------------------------------------------
 
 
+# The generation a request saw, so that it asks the shared cache once, not once
+# per fragment. Only kept while a request runs, and forgotten when content changes;
+# code outside requests (commands, tasks) always asks.
+_seen = threading.local()
+
+
+def _forget_seen(**kwargs: Any) -> None:
+    _seen.stored = None
+    _seen.in_request = False
+
+
+def _request_started(**kwargs: Any) -> None:
+    _seen.stored = None
+    _seen.in_request = True
+
+
 def current_generation(now: datetime | None = None) -> str | None:
     """The token pages are stored under now; None when nothing may be cached
     (a scheduled change is less than a second away)."""
     now = now or timezone.now()
-    stored = cache.get(GENERATION_KEY)
+    stored = getattr(_seen, "stored", None)
+    if stored is None or not stored[1] <= now.timestamp() < stored[2]:
+        stored = _remember_seen(cache.get(generation_key()))
     # The time check also catches a clock that went back (time travel in tests).
     if stored is not None and stored[1] <= now.timestamp() < stored[2]:
         return stored[0]
@@ -85,13 +165,20 @@ def current_generation(now: datetime | None = None) -> str | None:
     if seconds < 1:
         return None
     fresh = (secrets.token_hex(8), now.timestamp(), now.timestamp() + seconds)
-    if stored is None and not cache.add(GENERATION_KEY, fresh, timeout=seconds):
+    if stored is None and not cache.add(generation_key(), fresh, timeout=seconds):
         # Another request started one at the same moment: share it.
-        stored = cache.get(GENERATION_KEY)
+        stored = _remember_seen(cache.get(generation_key()))
         return stored[0] if stored is not None else None
     if stored is not None:
-        cache.set(GENERATION_KEY, fresh, timeout=seconds)
+        cache.set(generation_key(), fresh, timeout=seconds)
+    _remember_seen(fresh)
     return fresh[0]
+
+
+def _remember_seen(stored: Any) -> Any:
+    if getattr(_seen, "in_request", False):
+        _seen.stored = stored
+    return stored
 
 
 def seconds_until_scheduled_change(now: datetime) -> int:
@@ -111,7 +198,8 @@ def _scheduled_changes(now: datetime) -> Iterable[datetime | None]:
 
 def content_changed() -> None:
     """End the current generation: every cached page is rendered afresh."""
-    cache.delete(GENERATION_KEY)
+    _seen.stored = None
+    cache.delete(generation_key())
 
 
 # Watching writes --------------------------------------------------------------------
@@ -165,6 +253,8 @@ def install() -> None:
     """Watch every database connection Django opens (from an AppConfig.ready());
     the watcher does nothing while the page cache is off."""
     connection_created.connect(_watch_connection, dispatch_uid="pagecache")
+    request_started.connect(_request_started, dispatch_uid="pagecache-started")
+    request_finished.connect(_forget_seen, dispatch_uid="pagecache-finished")
 
 
 # Fragments --------------------------------------------------------------------------
@@ -180,6 +270,26 @@ def fragment_key(name: str, *vary: Any) -> str | None:
         return None
     parts = ":".join(str(value) for value in vary)
     return f"pagecache:{generation}:{translation.get_language()}:{name}:{parts}"
+
+
+def remember(name: str, *vary: Any, compute: Callable[[], Any]) -> Any:
+    """A value read from the database (an object, a set, a tuple), kept for this
+    generation: computed once, then shared by every request until any of its data
+    changes. It must be picklable and named fully by `name` and `vary`; with the
+    page cache off, or a vary value of None, it is computed every time."""
+    if not is_enabled() or any(value is None for value in vary):
+        return compute()
+    generation = current_generation()
+    if generation is None:
+        return compute()
+    parts = ":".join(str(value) for value in vary)
+    key = f"pagecache:{generation}:data:{name}:{parts}"
+    # Kept pickled, so that every request gets its own copy to change.
+    found = _get(key)
+    if found is None:
+        found = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+        _set(key, found)
+    return pickle.loads(found)  # noqa: S301 - written by this code, read back
 
 
 def cached_fragment(key: str | None, render: Callable[[], str]) -> str:
@@ -271,3 +381,27 @@ def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     )
+
+
+# Pagination ------------------------------------------------------------------------
+
+
+class LazyRows:
+    """Rows for a Paginator when their number is known (e.g. remembered): the
+    query is built and run only when the page's rows are shown, not when they come
+    from a cached fragment."""
+
+    ordered = True
+
+    def __init__(self, rows: Callable[[], QuerySet[Any]], count: int) -> None:
+        self.rows = rows
+        self.total = count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> Any:
+        return SimpleLazyObject(lambda: list(self.rows()[index]))

@@ -14,6 +14,8 @@ def page_cache(settings) -> Iterator[None]:
     settings.PAGE_CACHE = True
     cache.clear()
     pagecache._local.clear()
+    pagecache._forget_seen()
     yield
     cache.clear()
     pagecache._local.clear()
+    pagecache._forget_seen()
