@@ -32,7 +32,9 @@ class CachedFragmentNode(template.Node):
 
     def render(self, context: template.Context) -> SafeString:
         key = pagecache.fragment_key(
-            str(self.name.resolve(context)), *(v.resolve(context) for v in self.vary)
+            str(self.name.resolve(context)),
+            # A value the context does not hold is None: rendered afresh.
+            *(v.resolve(context, ignore_failures=True) for v in self.vary),
         )
         html = pagecache.cached_fragment(key, lambda: self.nodelist.render(context))
         return mark_safe(html)  # noqa: S308 - rendered by the template engine
@@ -81,7 +83,8 @@ class ChromeNode(template.Node):
         self.vary = vary
 
     def render(self, context: template.Context) -> SafeString:
-        vary = [v.resolve(context) for v in self.vary]
+        # A value the context does not hold is None: rendered afresh.
+        vary = [v.resolve(context, ignore_failures=True) for v in self.vary]
         # Rendered afresh under a development server (templates change under it)
         # and when a vary value is None (this piece is not the usual one).
         if settings.DEBUG or any(value is None for value in vary):

@@ -137,6 +137,8 @@ def render_recap(
         "shared_thread": shared_html,
         "comment_count": comment_count,
         "form": form if form is not None and reply_to is None else CommentForm(),
+        # The main form is empty, the same for everyone (see the template).
+        "main_form_key": "empty" if form is None or reply_to is not None else None,
         "reply_to": reply_to,
         "reply_form": form
         if reply_to is not None and form is not None
