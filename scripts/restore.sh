@@ -7,7 +7,8 @@
 # (createdb --owner somehub somehub). With RESTORE_CLEAN=1 an existing database is
 # emptied first: everything in it is replaced by the backup. MEDIA_ROOT (default
 # var/media) receives the photos. Afterwards run `manage.py migrate` (in case the
-# code is newer than the backup) and start the site.
+# code is newer than the backup; it also ends every cached page, which still
+# shows the old data) and start the site.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -49,6 +49,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
@@ -249,10 +250,18 @@ def _watch_connection(
         connection.execute_wrappers.append(watch_writes)
 
 
+def _after_migrate(**kwargs: Any) -> None:
+    # `migrate` runs after a restore or a schema change: the database may hold
+    # anything now, written where this watcher could not see it.
+    if is_enabled():
+        content_changed()
+
+
 def install() -> None:
     """Watch every database connection Django opens (from an AppConfig.ready());
     the watcher does nothing while the page cache is off."""
     connection_created.connect(_watch_connection, dispatch_uid="pagecache")
+    post_migrate.connect(_after_migrate, dispatch_uid="pagecache-migrate")
     request_started.connect(_request_started, dispatch_uid="pagecache-started")
     request_finished.connect(_forget_seen, dispatch_uid="pagecache-finished")
 

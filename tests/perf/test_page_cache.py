@@ -376,3 +376,31 @@ def test_a_new_vote_shows_on_the_cached_wish_list(client, member) -> None:
     voter.force_login(member)
     voter.post(reverse("impulses:wish-vote", kwargs={"pk": wish.pk}))
     assert '<span class="wish-count">1</span>' in page(client, url)
+
+
+def test_changes_made_by_hand_end_with_clear_page_cache_or_migrate(
+    client, make_event
+) -> None:
+    """psql or a restored backup write where the watcher cannot see it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    event = make_event(title="Alter Titel")
+
+    def change_by_hand(title: str) -> None:
+        seen = cache.get(pagecache.generation_key())
+        Event.objects.filter(pk=event.pk).update(title=title)
+        cache.set(pagecache.generation_key(), seen)  # as if nobody had noticed
+        pagecache._forget_seen()
+
+    assert "Alter Titel" in page(client, event.get_absolute_url())
+    change_by_hand("Neuer Titel")
+    assert "Alter Titel" in page(client, event.get_absolute_url())
+    call_command("clear_page_cache", stdout=StringIO())
+    assert "Neuer Titel" in page(client, event.get_absolute_url())
+
+    change_by_hand("Dritter Titel")
+    assert "Neuer Titel" in page(client, event.get_absolute_url())
+    call_command("migrate", verbosity=0)
+    assert "Dritter Titel" in page(client, event.get_absolute_url())
