@@ -49,8 +49,8 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
 from django.db.models import QuerySet
+from django.db.models.signals import post_migrate
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
