@@ -1,6 +1,7 @@
 """Recaps, their comment threads, and what members and the Orga-Team do with them."""
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -122,7 +123,7 @@ def render_recap(
         thread: list[Comment] = []
         reply_to = None
         comment_count = shared.count
-        shared_html = shared.html_for(request, recap)
+        shared_html = mark_safe(_THREAD_PLACE)  # noqa: S308 - a constant
     else:
         thread = recap.comment_thread(user)
         reply_to = _reply_target(request, form, thread)
@@ -136,16 +137,31 @@ def render_recap(
         "thread": thread,
         "shared_thread": shared_html,
         "comment_count": comment_count,
-        "form": form if form is not None and reply_to is None else CommentForm(),
-        # The main form is empty, the same for everyone (see the template).
+        # Made only when rendered: an empty main form usually comes from the
+        # cache (see the template).
+        "form": form
+        if form is not None and reply_to is None
+        else SimpleLazyObject(CommentForm),
         "main_form_key": "empty" if form is None or reply_to is not None else None,
         "reply_to": reply_to,
         "reply_form": form
         if reply_to is not None and form is not None
-        else CommentForm(),
+        else SimpleLazyObject(CommentForm),
         "can_manage": can_manage,
     }
-    return render(request, "events/recap_detail.html", context, status=status)
+    response = render(request, "events/recap_detail.html", context, status=status)
+    if shared is not None:
+        # The thread, often most of the page, goes in as the bytes it was stored
+        # as, not encoded again for every member.
+        response.content = response.content.replace(
+            _THREAD_PLACE.encode(), shared.bytes_for(request, recap), 1
+        )
+    return response
+
+
+# Where the shared thread goes in the rendered page (comments are never rendered
+# from what members write: the text is escaped, Markdown is cleaned by nh3).
+_THREAD_PLACE = f"<!--thread-{secrets.token_hex(8)}-->"
 
 
 class RecapFacts:
@@ -189,7 +205,7 @@ class SharedThread:
     pieces: list[Any]
     authors: dict[int, int | None]
     count: int
-    plain: str  # the thread for a viewer who wrote none of it
+    plain: bytes  # the thread, UTF-8, for a viewer who wrote none of it
 
     @classmethod
     def render(cls, recap: Recap, viewer: Any) -> "SharedThread":
@@ -206,16 +222,17 @@ class SharedThread:
             pieces=pieces,
             authors={c.pk: c.author_id for c in shown if c.shows_text},
             count=sum(c.shows_text + len(c.shown_replies) for c in thread),
-            plain=_ACTIONS.sub(r"\2", html),
+            plain=_ACTIONS.sub(r"\2", html).encode(),
         )
 
-    def html_for(self, request: HttpRequest, recap: Recap) -> SafeString:
+    def bytes_for(self, request: HttpRequest, recap: Recap) -> bytes:
+        """The thread for this viewer, as UTF-8."""
         viewer = request.user.pk
         own = set()
         if viewer is not None:
             own = {pk for pk, author in self.authors.items() if author == viewer}
         if not own:
-            return mark_safe(self.plain)  # noqa: S308 - rendered by the template engine
+            return self.plain
         actions = self._own_actions(request, recap, own)
         pieces = self.pieces
         out = []
@@ -223,7 +240,7 @@ class SharedThread:
             html, pk, shared = pieces[index : index + 3]
             out += (html, actions.get(pk, shared))
         out.append(pieces[-1])
-        return mark_safe("".join(out))  # noqa: S308 - rendered by the template engine
+        return "".join(out).encode()
 
     def _own_actions(
         self, request: HttpRequest, recap: Recap, own: set[int]
