@@ -3,7 +3,7 @@ import json
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
@@ -130,8 +130,11 @@ def account_overview(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export_data(request: HttpRequest) -> HttpResponse:
     """Everything stored about the member, as a JSON file (DSGVO Art. 15 and 20)."""
+    # Read afresh: the logged-in member may come from the page cache, which a login
+    # (the time of it) leaves alone.
+    member = get_user_model().objects.get(pk=request.user.pk)
     body = json.dumps(
-        request.user.export_data(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        member.export_data(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"somehub-my-data-{timezone.localdate():%Y-%m-%d}.json"

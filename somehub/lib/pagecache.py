@@ -126,6 +126,12 @@ _READ = re.compile(
 )
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 
+# Django notes the time of every login on the member's row; no page shows it, so a
+# login leaves the cached pages alone (this exact statement only).
+_LOGIN_STAMP = re.compile(
+    r'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s'
+)
+
 ViewFunction = Callable[..., HttpResponseBase]
 
 
@@ -218,7 +224,7 @@ def watched_tables() -> frozenset[str]:
 
 
 def changes_content(sql: str) -> bool:
-    if _READ.match(sql):
+    if _READ.match(sql) or _LOGIN_STAMP.fullmatch(sql):
         return False
     write = _WRITE.match(sql)
     return write is None or write.group(1) in watched_tables()

@@ -248,6 +248,16 @@ def test_time_going_back_starts_a_new_generation(make_event) -> None:
         ('TRUNCATE "events_event"', True),
         ('ALTER TABLE "events_event" ADD COLUMN "x" integer', True),
         ('SAVEPOINT "s1"', False),
+        (
+            'UPDATE "accounts_user" SET "last_login" = %s '
+            'WHERE "accounts_user"."id" = %s',
+            False,
+        ),
+        (
+            'UPDATE "accounts_user" SET "last_login" = %s, "is_active" = %s '
+            'WHERE "accounts_user"."id" = %s',
+            True,
+        ),
     ],
 )
 def test_which_statements_end_the_generation(sql: str, changes: bool) -> None:
@@ -404,3 +414,12 @@ def test_changes_made_by_hand_end_with_clear_page_cache_or_migrate(
     assert "Neuer Titel" in page(client, event.get_absolute_url())
     call_command("migrate", verbosity=0)
     assert "Dritter Titel" in page(client, event.get_absolute_url())
+
+
+def test_a_login_leaves_the_cached_pages_alone(client, make_event, member) -> None:
+    """A spike of members logging in to RSVP does not throw every page away."""
+    page(client, make_event().get_absolute_url())
+    generation = pagecache.current_generation()
+    other = Client()
+    other.force_login(member)  # notes last_login on the member's row
+    assert pagecache.current_generation() == generation
