@@ -11,6 +11,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Cached public pages end with any write to their data (somehub/lib/pagecache).
+        from somehub import checks  # noqa: F401 - registers the deploy checks
         from somehub.lib import pagecache
 
         pagecache.install()

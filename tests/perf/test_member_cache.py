@@ -743,3 +743,24 @@ def test_members_forms_work_on_each_of_their_devices(make_event, member) -> None
     response = laptop.post(rsvp, {"answer": "going", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert GOING in rsvp_box(page(phone, event.get_absolute_url()))
+
+
+def test_members_share_the_archive_and_see_a_new_past_evening_at_once(
+    make_event, member, stranger, django_assert_max_num_queries
+) -> None:
+    start = timezone.now() - timedelta(days=40)
+    make_event(
+        title="Altes Treffen", starts_at=start, ends_at=start + timedelta(hours=3)
+    )
+    first, second = Client(), Client()
+    first.force_login(member)
+    second.force_login(stranger)
+    url = reverse("events:archive")
+    assert "Altes Treffen" in first.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the second member's own row
+        assert "Altes Treffen" in second.get(url).content.decode()
+    start = timezone.now() - timedelta(days=10)
+    make_event(
+        title="Neues Treffen", starts_at=start, ends_at=start + timedelta(hours=3)
+    )
+    assert "Neues Treffen" in second.get(url).content.decode()

@@ -26,3 +26,25 @@ def test_check_deploy_has_no_warnings_in_production_mode() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_a_shared_cache() -> None:
+    env = production_env(
+        DJANGO_HTTPS="1",
+        DJANGO_ALLOWED_HOSTS="stammtisch.example.org",
+        SITE_URL="https://stammtisch.example.org",
+        DATABASE_URL="postgres://somehub@127.0.0.1:5432/somehub",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "somehub.W001" in result.stdout + result.stderr
+    assert "CACHE_URL=redis://" in result.stdout + result.stderr
