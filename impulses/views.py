@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.decorators.http import (
 
 from impulses.forms import ProposalForm, WishForm
 from impulses.models import AgendaItem, Proposal, Wish
+from somehub.lib import pagecache
 from somehub.lib.pagecache import cache_for_visitors
 
 TOP_WISHES = 10
@@ -116,13 +117,20 @@ def impulse_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_for_visitors(params=("page",))
 def wish_list(request: HttpRequest) -> HttpResponse:
-    wishes = Wish.objects.open().with_vote_counts(request.user).by_popularity()
-    paginator = Paginator(wishes, WISHES_PER_PAGE)
+    def wishes() -> QuerySet[Wish]:
+        return Wish.objects.open().with_vote_counts(request.user).by_popularity()
+
+    # Counted once per generation; a member's list (their votes, their wishes) is
+    # kept for them and read only when it is rendered.
+    count = pagecache.remember("open-wishes", "all", compute=lambda: wishes().count())
+    paginator = Paginator(pagecache.LazyRows(wishes, count), WISHES_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such page.") from exc
-    return render(request, "impulses/wish_list.html", {"page": page})
+    plain = set(request.GET) <= {"page"}  # the page links repeat the query string
+    context = {"page": page, "list_key": request.user.pk if plain else None}
+    return render(request, "impulses/wish_list.html", context)
 
 
 @require_safe

@@ -111,7 +111,9 @@ pages = [
     ("hello", url("bench:hello"), False),
     ("fortunes", url("bench:fortunes"), False),
     ("home", url("events:home"), False),
+    ("home, member", url("events:home"), True),
     ("event list", url("events:list"), False),
+    ("event list, member", url("events:list"), True),
     ("event detail", event.get_absolute_url(), False),
     ("event detail, member", event.get_absolute_url(), True),
     ("recap detail", recap.get_absolute_url() if recap else None, False),
@@ -119,6 +121,7 @@ pages = [
     ("member directory, member", url("accounts:directory"), True),
     ("my events, member", url("events:my-events"), True),
     ("wishes", url("impulses:wish-list"), False),
+    ("wishes, member", url("impulses:wish-list"), True),
 ]
 result = []
 for name, path, logged_in in pages:

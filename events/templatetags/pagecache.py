@@ -3,9 +3,12 @@ many viewers share, cached until its data changes (somehub/lib/pagecache.py).
 
 Everything the piece shows must be named by the vary values (the language is added
 by itself); a vary value of None renders the piece afresh, uncached. Whatever the
-piece needs should be computed lazily, so that a cached piece costs no query.
+piece needs should be computed lazily, so that a cached piece costs no query. A
+{% csrf_token %} inside is fine: the piece keeps a stand-in, and each response gets
+the visitor's own token.
 """
 
+import secrets
 from typing import Any
 
 from django import template
@@ -20,6 +23,9 @@ from django.utils.safestring import SafeString, mark_safe
 from somehub.lib import pagecache
 
 register = template.Library()
+
+# Unguessable, so that no text a member writes can contain it.
+CSRF_STAND_IN = f"csrf-{secrets.token_hex(16)}"
 
 
 class CachedFragmentNode(template.Node):
@@ -36,7 +42,18 @@ class CachedFragmentNode(template.Node):
             # A value the context does not hold is None: rendered afresh.
             *(v.resolve(context, ignore_failures=True) for v in self.vary),
         )
-        html = pagecache.cached_fragment(key, lambda: self.nodelist.render(context))
+        if key is None:
+            return mark_safe(self.nodelist.render(context))  # noqa: S308
+
+        def render() -> str:
+            # Forms in the piece get a stand-in for the CSRF token: the token is
+            # each visitor's own, put in below whenever the piece is shown.
+            with context.push(csrf_token=CSRF_STAND_IN):
+                return self.nodelist.render(context)
+
+        html = pagecache.cached_fragment(key, render)
+        if CSRF_STAND_IN in html:
+            html = html.replace(CSRF_STAND_IN, str(context.get("csrf_token", "")))
         return mark_safe(html)  # noqa: S308 - rendered by the template engine
 
 
