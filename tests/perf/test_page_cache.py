@@ -462,3 +462,28 @@ def test_members_wish_list_is_their_own_with_their_own_csrf_token(
     assert "Your wish" not in page(voter, url)
     with django_assert_max_num_queries(0):
         page(voter, url)
+
+
+def test_a_shared_piece_gives_everyone_their_own_csrf_token(rf) -> None:
+    from django.middleware.csrf import _unmask_cipher_token, get_token
+    from django.template import Context, RequestContext, Template
+
+    from events.templatetags.pagecache import CSRF_STAND_IN
+
+    template = Template(
+        "{% load pagecache %}{% cachedfragment 'form' 'all' %}"
+        "<form>{% csrf_token %}</form>{% endcachedfragment %}"
+    )
+    secrets = []
+    pages = []
+    for _ in range(2):
+        request = rf.get("/")
+        secrets.append(_unmask_cipher_token(get_token(request)))
+        pages.append(template.render(RequestContext(request, {})))
+    assert secrets[0] != secrets[1]
+    for html, secret in zip(pages, secrets, strict=True):
+        token = html.split('value="')[1].split('"')[0]
+        assert _unmask_cipher_token(token) == secret
+        assert CSRF_STAND_IN not in html
+    # Rendered without a request, the form simply has no token.
+    assert CSRF_STAND_IN not in template.render(Context({}))
