@@ -89,3 +89,20 @@ def test_second_member_on_a_full_event_sees_their_waiting_position(
     page.goto(live_server.url + "/me/events/")
     expect(page.locator(".my-events")).to_contain_text("Waiting list, number 1")
     context.close()
+
+
+def test_phone_navigation_starts_where_the_current_page_is(
+    live_server, browser: Browser, member
+) -> None:
+    context = logged_in(browser, live_server, member)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/me/account/")
+    link = page.get_by_role("link", name="My account", exact=True).first
+    box = link.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # ... and a page at the start of the row leaves the row at its start.
+    page.goto(f"{live_server.url}/events/")
+    box = page.get_by_role("link", name="Dates", exact=True).first.bounding_box()
+    assert box is not None and box["x"] >= 0
+    context.close()
