@@ -5,7 +5,6 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from accounts.decorators import member_required
 from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
 from accounts.models import LegalPage, Profile, deletion_notes, shared_audience
 from somehub.lib import pagecache
+from somehub.lib.pagination import LazyRows, paginate, plain_query
 
 PROFILES_PER_PAGE = 24
 
@@ -39,13 +39,6 @@ def get_profile_for(request: HttpRequest, handle: str) -> Profile:
     if not profile.is_visible_to(request.user):
         raise Http404("No such member.")
     return profile
-
-
-def paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
-    try:
-        return Paginator(items, per_page).page(request.GET.get("page", 1))
-    except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page.") from exc
 
 
 @require_safe
@@ -75,16 +68,11 @@ def profile_list(request: HttpRequest) -> HttpResponse:
         count = pagecache.remember(
             "directory-count", audience[0], field, compute=lambda: profiles().count()
         )
-        paginator = Paginator(pagecache.LazyRows(profiles, count), PROFILES_PER_PAGE)
+        page = paginate(request, LazyRows(profiles, count), PROFILES_PER_PAGE)
     else:
-        paginator = Paginator(profiles(), PROFILES_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page.") from exc
-    # The page links repeat the query string: only a plain one is shared, and the
-    # form's "all fields" (an empty `field`) apart from no `field` at all.
-    plain = set(request.GET) <= {"field", "page"}
+        page = paginate(request, profiles(), PROFILES_PER_PAGE)
+    # The form's "all fields" (an empty `field`) is kept apart from no `field`.
+    plain = plain_query(request, ("field", "page"))
     plain = plain and request.GET.get("field", "") == field
     context = {
         "form": form,

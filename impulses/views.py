@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,7 @@ from impulses.forms import ProposalForm, WishForm
 from impulses.models import AgendaItem, Proposal, Wish
 from somehub.lib import pagecache
 from somehub.lib.pagecache import cache_for_visitors
+from somehub.lib.pagination import LazyRows, paginate, plain_query
 
 TOP_WISHES = 10
 WISHES_PER_PAGE = 30
@@ -123,13 +123,9 @@ def wish_list(request: HttpRequest) -> HttpResponse:
     # Counted once per generation; a member's list (their votes, their wishes) is
     # kept for them and read only when it is rendered.
     count = pagecache.remember("open-wishes", "all", compute=lambda: wishes().count())
-    paginator = Paginator(pagecache.LazyRows(wishes, count), WISHES_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page.") from exc
-    plain = set(request.GET) <= {"page"}  # the page links repeat the query string
-    context = {"page": page, "list_key": request.user.pk if plain else None}
+    page = paginate(request, LazyRows(wishes, count), WISHES_PER_PAGE)
+    list_key = request.user.pk if plain_query(request) else None
+    context = {"page": page, "list_key": list_key}
     return render(request, "impulses/wish_list.html", context)
 
 

@@ -2,7 +2,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +16,7 @@ from events.calendar import build_calendar
 from events.models import Event
 from somehub.lib import pagecache
 from somehub.lib.pagecache import cache_for_visitors
+from somehub.lib.pagination import LazyRows, paginate, plain_query
 
 EVENTS_PER_PAGE = 10
 
@@ -44,15 +44,6 @@ def _event_by_slug(slug: str) -> Event:
         .defer("recap__lead", "recap__body")
     )
     return get_object_or_404(events, slug=slug)
-
-
-def paginate(request: HttpRequest, items, per_page: int):
-    """One page of items; a page number that does not exist is a 404."""
-    paginator = Paginator(items, per_page)
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page.") from exc
 
 
 class ComingUp:
@@ -100,9 +91,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     count = pagecache.remember(
         "upcoming-count", "all", compute=lambda: events().count()
     )
-    page = paginate(request, pagecache.LazyRows(events, count), EVENTS_PER_PAGE)
-    # The page links repeat the query string: only a plain one is kept.
-    plain = set(request.GET) <= {"page"}
+    page = paginate(request, LazyRows(events, count), EVENTS_PER_PAGE)
+    plain = plain_query(request)
     context = {"page": page, "list_key": (request.user.pk or "-") if plain else None}
     return render(request, "events/event_list.html", context)
 

@@ -25,9 +25,9 @@ from accounts.models import shared_audience
 from events.forms import CommentEditForm, CommentForm, CommentReportForm
 from events.models import Comment, Recap
 from events.models.recap import MANAGE_RECAPS, MODERATE_COMMENTS, Attendance
-from events.views.pages import paginate
 from somehub.lib import pagecache
 from somehub.lib.pagecache import cache_for_visitors
+from somehub.lib.pagination import paginate
 
 RECAPS_PER_PAGE = 10
 

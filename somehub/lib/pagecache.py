@@ -49,11 +49,9 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.db.models import QuerySet
 from django.db.models.signals import post_migrate
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
-from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
 
@@ -396,27 +394,3 @@ def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     )
-
-
-# Pagination ------------------------------------------------------------------------
-
-
-class LazyRows:
-    """Rows for a Paginator when their number is known (e.g. remembered): the
-    query is built and run only when the page's rows are shown, not when they come
-    from a cached fragment."""
-
-    ordered = True
-
-    def __init__(self, rows: Callable[[], QuerySet[Any]], count: int) -> None:
-        self.rows = rows
-        self.total = count
-
-    def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, index: slice) -> Any:
-        return SimpleLazyObject(lambda: list(self.rows()[index]))
