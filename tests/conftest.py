@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts.models import Profile, User
@@ -26,6 +27,53 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# The whole suite can run at another date, to find tests that only pass today:
+# `pytest --clock 2027-12-31T23:30` (the clock then ticks on from there). CI runs the
+# date-sensitive tests at the turn of the year, on 29 February and 1 March of a leap
+# year and on both DST change days (Makefile, `test-dates`).
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=None,
+        help="Run the suite as if it were this local (Europe/Berlin) time, "
+        "e.g. 2028-02-29T10:00.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "frozen(moment): fixtures and the test share this frozen clock "
+        "(a datetime, or an ISO string in Europe/Berlin)",
+    )
+    value = config.getoption("--clock")
+    if value:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=BERLIN)
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request: pytest.FixtureRequest) -> Any:
+    """`@pytest.mark.frozen(moment)`: the clock stands still at `moment` for the
+    test *and its fixtures*, so data made by a fixture and the test's "now" agree
+    whatever the real date is (autouse fixtures run before the others)."""
+    marker = request.node.get_closest_marker("frozen")
+    if marker is None:
+        yield None
+        return
+    moment = marker.args[0]
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BERLIN)
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

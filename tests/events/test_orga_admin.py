@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.urls import reverse
 from django.utils import timezone
@@ -278,7 +277,7 @@ def test_cancelling_twice_sends_nothing_more(
     assert full_event.cancellation_reason == "Erstes Mal" and not mailoutbox
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_create_next_date_of_the_series(client, orga, make_event, series) -> None:
     last = make_event(series=series, starts_at=datetime(2027, 1, 26, 19, tzinfo=BERLIN))
     loose = make_event()
@@ -292,7 +291,7 @@ def test_create_next_date_of_the_series(client, orga, make_event, series) -> Non
     assert Event.objects.count() == 3  # the date without a series was skipped
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_series_action_generates_drafts_after_asking_how_many(
     client, orga, series
 ) -> None:

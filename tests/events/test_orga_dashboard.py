@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,7 +71,7 @@ def known(make_event):
     }
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.frozen(NOW)
 def test_next_dates_with_fill_rate_and_waiting_list(known) -> None:
     board = Dashboard.build()
     assert [e.title for e in board.upcoming] == ["Bald", "Entwurf"]  # not the cancelled
@@ -82,7 +81,7 @@ def test_next_dates_with_fill_rate_and_waiting_list(known) -> None:
     assert draft.fill_rate is None  # no limit, no rate
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.frozen(NOW)
 def test_past_evenings_with_attendance_and_no_shows(known) -> None:
     board = Dashboard.build()
     assert [e.title for e in board.past] == ["Mit Einlass", "Ohne Einlass"]
@@ -98,7 +97,7 @@ def test_past_evenings_with_attendance_and_no_shows(known) -> None:
     assert board.no_show_rate == 25
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.frozen(NOW)
 def test_member_growth_per_month(known) -> None:
     board = Dashboard.build()
     months = [bar.label for bar in board.growth]
@@ -113,7 +112,7 @@ def test_member_growth_per_month(known) -> None:
     assert board.growth[-1].width == 100 and joined[date(2026, 1, 1)] == 0
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.frozen(NOW)
 def test_field_mix_of_active_members(known) -> None:
     mix = {bar.label: bar.value for bar in Dashboard.build().field_mix}
     assert mix == {
@@ -129,7 +128,7 @@ def test_percent_is_none_without_a_whole() -> None:
     assert percent(1, 3) == 33
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.frozen(NOW)
 def test_dashboard_page_shows_the_numbers(client, known) -> None:
     client.force_login(known["orga"])
     response = client.get(

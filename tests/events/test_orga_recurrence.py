@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -168,7 +167,7 @@ def test_start_equal_to_end_is_refused() -> None:
 # Drafts --------------------------------------------------------------------------
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_generate_drafts_creates_the_next_dates_as_drafts(venue) -> None:
     series = series_with(venue)
     drafts = series.generate_drafts(3)
@@ -185,7 +184,7 @@ def test_generate_drafts_creates_the_next_dates_as_drafts(venue) -> None:
         assert event.ends_at - event.starts_at == timedelta(hours=3)
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_generate_drafts_skips_days_that_already_have_a_date(venue, make_event) -> None:
     series = series_with(venue)
     # A published date on the same day, at another time: still that day's evening.
@@ -209,7 +208,7 @@ def test_generate_drafts_needs_a_rule_and_a_venue(venue) -> None:
     assert not Event.objects.exists()
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_create_next_draft_follows_the_latest_date_of_the_series(
     venue, make_event
 ) -> None:

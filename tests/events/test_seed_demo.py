@@ -5,7 +5,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from events.models import Event, EventStatus, Series, Venue
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_seed_demo_creates_kickoff_and_next_three_dates():
     call_command("seed_demo", stdout=StringIO())
     venue = Venue.objects.get()

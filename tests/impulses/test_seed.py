@@ -5,7 +5,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from events.models import Event
@@ -24,7 +23,7 @@ def snapshot() -> tuple:
     )
 
 
-@time_machine.travel(datetime(2026, 11, 28, 12, tzinfo=BERLIN), tick=False)
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
 def test_seed_impulses_fills_the_programme_and_is_safe_to_run_again(mailoutbox):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_impulses", stdout=StringIO())
