@@ -3,11 +3,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from events.sitemaps import EventSitemap, PageSitemap, RecapSitemap
 from events.views.pages import robots_txt
+from somehub.lib.csrf import same_origin_only
 
 sitemaps = {"pages": PageSitemap, "events": EventSitemap, "recaps": RecapSitemap}
 
@@ -24,9 +24,9 @@ urlpatterns = [
     path("impulse/", include("impulses.urls")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    # Switching the language needs no CSRF token: a forged switch only changes the
-    # language, and a form without a personal token lets whole pages be cached.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # The language switch is in every page, also those cached for all visitors, so
+    # its form has no personal CSRF token: it must come from this site instead.
+    path("i18n/setlang/", same_origin_only(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

@@ -91,7 +91,11 @@ def test_cached_page_has_no_csrf_token_and_sets_no_cookie(client, make_event) ->
 
 def test_language_switch_works_without_a_csrf_token(make_event) -> None:
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.post(
+        reverse("set_language"),
+        {"language": "en", "next": "/"},
+        headers={"origin": "http://testserver"},
+    )
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 

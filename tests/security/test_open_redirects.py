@@ -82,9 +82,12 @@ def test_language_switch_sends_back_only_to_this_site(
     client: Client, evil: str
 ) -> None:
     url = reverse("set_language")
-    assert_stays_here(client.post(url, {"language": "en", "next": evil}), evil)
+    here = {"origin": "http://testserver"}
     assert_stays_here(
-        client.post(url, {"language": "en"}, headers={"referer": evil}), evil
+        client.post(url, {"language": "en", "next": evil}, headers=here), evil
+    )
+    assert_stays_here(
+        client.post(url, {"language": "en"}, headers={**here, "referer": evil}), evil
     )
     assert_stays_here(client.get(url + "?language=en&next=" + evil), evil)
 
