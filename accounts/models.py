@@ -3,7 +3,7 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -168,43 +168,46 @@ class Visibility(models.TextChoices):
     ORGANIZERS = "organizers", _("The Orga-Team only")
 
 
-class AnyMember:
-    """A logged-in member with no special rights and no profile of their own.
-
-    Lists of profiles rendered for it show exactly what every ordinary member sees,
-    so one rendering can be cached and shared by all of them.
-    """
+class OrdinaryMember:
+    """Any logged-in member with no rights beyond their own, and no profile of
+    their own in what is shown: what it may see, every such member may see."""
 
     is_authenticated = True
     is_anonymous = False
     is_staff = False
+    is_superuser = False
     pk = None
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         return False
 
 
-ANY_MEMBER = AnyMember()
+class ViewerKind(models.TextChoices):
+    """Viewers who see exactly the same of other members' profiles."""
 
+    VISITOR = "visitor", _("Visitor")
+    MEMBER = "member", _("Member")
 
-def shared_audience(viewer: Any) -> tuple[str, Any] | None:
-    """Whom to render profile lists for when many viewers may share the result.
+    @classmethod
+    def of(cls, viewer: Any) -> "ViewerKind | None":
+        """The viewer's kind; None for those who see more than their kind (the
+        Orga-Team, anyone allowed to see hidden profiles, and a member whose own
+        profile is for the Orga-Team only: they see themselves where others do
+        not)."""
+        if viewer is None or not viewer.is_authenticated:
+            return cls.VISITOR
+        if viewer.is_staff or viewer.is_superuser:
+            return None
+        if viewer.has_perm("accounts.view_hidden_profile"):
+            return None
+        own = getattr(viewer, "profile", None)
+        if own is not None and own.visibility == Visibility.ORGANIZERS:
+            return None
+        return cls.MEMBER
 
-    ("public", viewer) for visitors; ("members", ANY_MEMBER) for members who see what
-    every member sees; None for the Orga-Team, for anyone allowed to see hidden
-    profiles, and for a member whose own profile is hidden from other members: they
-    see more, so their page is their own.
-    """
-    if viewer is None or not viewer.is_authenticated:
-        return ("public", viewer)
-    if viewer.is_staff or viewer.is_superuser:
-        return None
-    if viewer.has_perm("accounts.view_hidden_profile"):
-        return None
-    own = getattr(viewer, "profile", None)
-    if own is not None and own.visibility == Visibility.ORGANIZERS:
-        return None
-    return ("members", ANY_MEMBER)
+    def stand_in(self) -> Any:
+        """A viewer of this kind, for rendering what they all see."""
+        return AnonymousUser() if self == ViewerKind.VISITOR else OrdinaryMember()
 
 
 class ProfileQuerySet(models.QuerySet["Profile"]):

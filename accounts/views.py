@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,9 +20,8 @@ from django.views.decorators.http import (
 from accounts import deletion
 from accounts.decorators import member_required
 from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
-from accounts.models import LegalPage, Profile, deletion_notes, shared_audience
-from somehub.lib import pagecache
-from somehub.lib.pagination import LazyRows, paginate, plain_query
+from accounts.models import LegalPage, Profile, deletion_notes
+from somehub.lib.pagination import paginate
 
 PROFILES_PER_PAGE = 24
 
@@ -57,32 +55,9 @@ def profile_list(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     field = form.cleaned_data["field"] if form.is_valid() else ""
 
-    def profiles() -> QuerySet[Profile]:
-        listed = Profile.objects.listed().visible_to(request.user)
-        return listed.in_field(field).alphabetical()
-
-    # Every ordinary member sees the same directory: its pages are kept for the
-    # generation (audience None: this viewer sees more, and gets their own).
-    audience = shared_audience(request.user)
-    if audience is not None:
-        count = pagecache.remember(
-            "directory-count", audience[0], field, compute=lambda: profiles().count()
-        )
-        page = paginate(request, LazyRows(profiles, count), PROFILES_PER_PAGE)
-    else:
-        page = paginate(request, profiles(), PROFILES_PER_PAGE)
-    # The form's "all fields" (an empty `field`) is kept apart from no `field`.
-    plain = plain_query(request, ("field", "page"))
-    plain = plain and request.GET.get("field", "") == field
-    context = {
-        "form": form,
-        "page": page,
-        "field": field,
-        "audience": audience[0] if audience is not None and plain else None,
-        "filtered": "field" in request.GET,
-        # The filter form as every viewer with this choice sees it; None: afresh.
-        "filter_key": field if not form.is_bound or form.is_valid() else None,
-    }
+    profiles = Profile.objects.listed().visible_to(request.user)
+    page = paginate(request, profiles.in_field(field).alphabetical(), PROFILES_PER_PAGE)
+    context = {"form": form, "page": page, "field": field}
     return render(request, "accounts/profile_list.html", context)
 
 

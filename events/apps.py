@@ -9,13 +9,6 @@ class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Stammtisch")
 
-    def ready(self) -> None:
-        # Cached public pages end with any write to their data (somehub/lib/pagecache).
-        from somehub import checks  # noqa: F401 - registers the deploy checks
-        from somehub.lib import pagecache
-
-        pagecache.install()
-
     def export_member_data(self, user: Any) -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
         from events.models import RSVP, Comment

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +20,10 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from core.pagecache import cache_for_visitors
 from impulses.forms import ProposalForm, WishForm
 from impulses.models import AgendaItem, Proposal, Wish
-from somehub.lib import pagecache
-from somehub.lib.pagecache import cache_for_visitors
-from somehub.lib.pagination import LazyRows, paginate, plain_query
+from somehub.lib.pagination import paginate
 
 TOP_WISHES = 10
 WISHES_PER_PAGE = 30
@@ -117,16 +116,9 @@ def impulse_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_for_visitors(params=("page",))
 def wish_list(request: HttpRequest) -> HttpResponse:
-    def wishes() -> QuerySet[Wish]:
-        return Wish.objects.open().with_vote_counts(request.user).by_popularity()
-
-    # Counted once per generation; a member's list (their votes, their wishes) is
-    # kept for them and read only when it is rendered.
-    count = pagecache.remember("open-wishes", "all", compute=lambda: wishes().count())
-    page = paginate(request, LazyRows(wishes, count), WISHES_PER_PAGE)
-    list_key = request.user.pk if plain_query(request) else None
-    context = {"page": page, "list_key": list_key}
-    return render(request, "impulses/wish_list.html", context)
+    wishes = Wish.objects.open().with_vote_counts(request.user).by_popularity()
+    page = paginate(request, wishes, WISHES_PER_PAGE)
+    return render(request, "impulses/wish_list.html", {"page": page})
 
 
 @require_safe

@@ -75,13 +75,13 @@ control_socket_disable = True
 """
 
 # Runs inside the bench environment: finds the pages, logs the bench member in (a
-# real session in the cache and the database), counts queries per page.
+# real session in the database), counts queries per page.
 PROBE = r"""
 import json, django
 django.setup()
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client

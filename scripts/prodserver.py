@@ -55,10 +55,10 @@ def production_env(**overrides: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "SOMEHUB_", "GUNICORN_"))
         and not key.endswith("_URL")
+        and key not in ("LOG_FORMAT", "CACHE_KEY_PREFIX")
     }
     env.update(
         DJANGO_SETTINGS_MODULE="somehub.settings",
-        SOMEHUB_TESTING="0",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -88,11 +88,12 @@ def collectstatic(env: dict[str, str]) -> None:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], port: int, log_path: Path, app: str = ""
+    env: dict[str, str], port: int, log_path: Path, app: str = "", cwd: Path = ROOT
 ) -> Iterator[str]:
     """gunicorn as documented, until the block ends; yields its base URL.
 
-    `app` replaces gunicorn.conf.py's `somehub.wsgi:application` when given.
+    `app` replaces gunicorn.conf.py's `somehub.wsgi:application` when given; `cwd`
+    is the copy of the code it runs.
     """
     env = {
         "GUNICORN_WORKERS": "2",
@@ -103,7 +104,7 @@ def gunicorn(
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", *([app] if app else [])],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

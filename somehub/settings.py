@@ -4,7 +4,6 @@ Development needs nothing set; production refuses to start without a secret key.
 See README.md, "Running it for real", for every variable.
 """
 
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,11 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-TESTING = env.bool("SOMEHUB_TESTING", default="pytest" in sys.modules)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
             "(set DJANGO_DEBUG=1 for local development)."
@@ -40,6 +38,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "#SoMe Stammtisch Hannover"
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
     "events",
     "impulses",
@@ -142,26 +141,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://somehub")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # The same, sharing one client per connection pool (somehub/lib/rediscache.py).
+    # Django's, giving up within 0.1 s and answering "nothing" while Redis is away
+    # (somehub/lib/rediscache.py).
     CACHES["default"]["BACKEND"] = "somehub.lib.rediscache.RedisCache"
+# Several sites (or test runs) may share one Redis.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="somehub")
 # Whole pages for visitors who are not logged in come from the cache until any of
-# their data changes (somehub/lib/pagecache.py). The cache must be shared by all
-# workers for that, so it is on by default only with one (Redis). Off in development,
-# where templates change under it, and in tests, which measure the rendering (the
-# page cache's own tests switch it on).
+# their data changes (core/pagecache.py). The cache must be shared by all workers
+# for that, so it is on by default only with one (Redis), and off in development,
+# where templates change under it.
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 PAGE_CACHE = env.bool("SOMEHUB_PAGE_CACHE", default=_SHARED_CACHE and not DEBUG)
-if TESTING:
-    PAGE_CACHE = False
 PAGE_CACHE_SECONDS = env.int("SOMEHUB_PAGE_CACHE_SECONDS", default=300)
+# What the running code is called; the same on every server of one deploy. Cached
+# pages of one release are never served by another. Empty: a hash of the code.
+RELEASE = env.str("SOMEHUB_RELEASE", default="")
 # A write to any table of these apps ends every cached page and every value kept for
 # a generation: members and their profiles, e-mail addresses (allauth's "account"),
 # groups and permissions ("auth"), and the site's content.
 PAGE_CACHE_WATCHED_APPS = ["accounts", "account", "auth", "events", "impulses"]
 # Functions naming the next moment pages change by themselves (an evening starts).
 PAGE_CACHE_SCHEDULE = ["events.models.schedule.next_scheduled_change"]
-# Sessions read from the cache, written through to the database: no query per page.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: logins keep working while the cache is away,
+# and a logout can never be undone by a cache that missed the delete.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # E-mail through Django 6.1's MAILERS: console in development, SMTP on localhost in
 # production, anything else through EMAIL_URL (smtp://, filemail://PATH, ...).
@@ -207,9 +210,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if TESTING:
-    # Hashing strength is not under test; speed is.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "events:home"
 
@@ -261,7 +261,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -270,9 +270,9 @@ STORAGES = {
 # whitenoise decides that by itself); the few without one (favicon.ico) for a day,
 # so that a new one reaches browsers.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 86400
-# Development and tests serve static files straight from the source folders.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Development serves static files straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploads: photos up to 5 MB go through memory; the rest of a request stays small.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -335,7 +335,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG and not TESTING)
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 # Load balancers call the health check on plain http (somehub/health.py).
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 if HTTPS:
@@ -367,7 +367,7 @@ URLIZE_ASSUME_HTTPS = True
 
 # Logs go to stdout: one JSON object per line in production (LOG_FORMAT=json), for
 # the journal or a platform to index; readable lines in development.
-LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG or TESTING else "json")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
 LOGGING = {

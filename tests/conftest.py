@@ -8,12 +8,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Profile, User
 from events.models import Event, EventStatus, Venue
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+# What query-count budgets add on top of a view's own queries:
+# the first page a visitor gets after a write starts a new page-cache generation
+# (core/pagecache.py asks when the next evening starts or a recap goes online) ...
+GENERATION = 2
+# ... and a logged-in member's session is read from the database.
+SESSION = 1
 
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,6 +65,22 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller = time_machine.travel(moment, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+def empty_the_cache() -> None:
+    """Remove this run's keys (tests/settings.py gives each run its own prefix):
+    pages, rate-limit counters and throttles start afresh in every test."""
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    empty_the_cache()
+    yield
+    empty_the_cache()
 
 
 @pytest.fixture(autouse=True)

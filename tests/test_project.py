@@ -28,7 +28,6 @@ def test_make_run_database_migrates_and_seeds_on_sqlite(tmp_path) -> None:
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
         DJANGO_DEBUG="1",
-        SOMEHUB_TESTING="0",
         EMAIL_URL="dummymail://",
         MEDIA_ROOT=str(tmp_path / "media"),
     )

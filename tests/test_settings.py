@@ -20,7 +20,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")
     }
-    clean.update({"SOMEHUB_TESTING": "0", "DJANGO_SETTINGS_MODULE": "somehub.settings"})
+    clean.update({"DJANGO_SETTINGS_MODULE": "somehub.settings"})
     clean.update(env)
     code = (
         "import django; from django.conf import settings; django.setup(); "
@@ -113,7 +113,6 @@ def test_filemail_from_environment_delivers_mail(tmp_path):
     env.update(
         DJANGO_SETTINGS_MODULE="somehub.settings",
         DJANGO_DEBUG="1",
-        SOMEHUB_TESTING="0",
         EMAIL_URL=f"filemail://{tmp_path}",
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
@@ -138,7 +137,6 @@ def test_media_go_to_s3_compatible_storage_when_a_bucket_is_named():
     env.update(
         DJANGO_SETTINGS_MODULE="somehub.settings",
         DJANGO_DEBUG="1",
-        SOMEHUB_TESTING="0",
         AWS_STORAGE_BUCKET_NAME="somehub-media",
         AWS_S3_ENDPOINT_URL="https://s3.example-objects.eu:9000",
     )

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
-from somehub.lib import pagecache
 from somehub.lib.markdown import render_markdown
 
 
@@ -109,17 +108,14 @@ class EventQuerySet(models.QuerySet["Event"]):
                 my_waiting_position=Value(None, output_field=models.IntegerField()),
                 my_email_verified=Value(False),
             )
-        from allauth.account.models import EmailAddress
-
         mine = RSVP.objects.filter(event=OuterRef("pk"), member_id=user.pk)
         return self.annotate(
             my_rsvp_status=Subquery(mine.values("status")[:1]),
             my_waiting_position=Subquery(
                 mine.with_waiting_position().values("waiting_position")[:1]
             ),
-            my_email_verified=Exists(
-                EmailAddress.objects.filter(user_id=user.pk, verified=True)
-            ),
+            # Read with the logged-in member (accounts.backends), or asked now.
+            my_email_verified=Value(bool(user.has_verified_email)),
         )
 
 
@@ -316,25 +312,6 @@ class Event(models.Model):
         self.status = EventStatus.CANCELLED
         self.cancellation_reason = reason
         self.save()
-
-    def set_viewer(self, user: Any) -> None:
-        """Set what `with_viewer_rsvp()` annotates, for this one event (e.g. one
-        shared by all viewers): one small query, kept for the generation."""
-        if user is None or not user.is_authenticated:
-            self.my_rsvp_status = self.my_waiting_position = None
-            self.my_email_verified = False
-            return
-        state = pagecache.remember(
-            "viewer-rsvp", self.pk, user.pk, compute=lambda: self._viewer_state(user.pk)
-        )
-        self.my_rsvp_status, self.my_waiting_position = state
-        # Read with the logged-in member (accounts.backends), or asked now.
-        self.my_email_verified = user.has_verified_email
-
-    def _viewer_state(self, user_id: int) -> tuple[str | None, int | None]:
-        mine = RSVP.objects.filter(event_id=self.pk, member_id=user_id)
-        row = mine.with_waiting_position().values_list("status", "waiting_position")
-        return row.first() or (None, None)
 
     @property
     def is_draft(self) -> bool:

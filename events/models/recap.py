@@ -214,7 +214,7 @@ class Recap(models.Model):
         if parent is not None:
             parent.check_accepts_reply(self)
         limit_key = Comment.rate_limit_key(author)
-        if ratelimit.is_limited(limit_key, Comment.RATE_LIMIT):
+        if ratelimit.is_limited(limit_key, Comment.RATE_LIMIT, Comment.RATE_WINDOW):
             raise ValidationError(
                 _(
                     "You have written %(count)s comments in the last %(minutes)s "
@@ -477,6 +477,10 @@ class Comment(models.Model):
         verbose_name=_("reply to"),
     )
     body = models.TextField(_("comment"), max_length=5000)
+    # The text as safe HTML (paragraphs, links), made when the text is saved: a
+    # thread shows hundreds of comments, and turning text into HTML is the costly
+    # part of showing one.
+    body_html = models.TextField(_("comment as HTML"), blank=True, editable=False)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     is_hidden = models.BooleanField(_("hidden by the Orga-Team"), default=False)
@@ -508,12 +512,17 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return self.body[:60]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The HTML always follows the text it is made from.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body_html = plain_text_to_html(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"{self.recap.get_absolute_url()}#comment-{self.pk}"
-
-    @cached_property
-    def body_html(self) -> SafeString:
-        return plain_text_to_html(self.body)
 
     @property
     def is_deleted(self) -> bool:
@@ -663,9 +672,8 @@ class Comment(models.Model):
     def annotate_for(self, viewer: Any, *, can_moderate: bool, now: datetime) -> None:
         """Set what the viewer may do, for a template that runs no queries."""
         logged_in = viewer is not None and viewer.is_authenticated
-        # A stand-in viewer (ANY_MEMBER) has no pk: it owns nothing, not even the
-        # comments of deleted accounts (author None).
-        own = logged_in and viewer.pk is not None and self.author_id == viewer.pk
+        # Comments of deleted accounts (author None) belong to nobody.
+        own = logged_in and self.author_id is not None and self.author_id == viewer.pk
         self.viewer_is_author = own
         self.viewer_can_edit = self.is_editable_by(viewer, now) if own else False
         self.viewer_can_delete = (own or can_moderate) and not self.is_deleted

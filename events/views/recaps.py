@@ -1,8 +1,5 @@
 """Recaps, their comment threads, and what members and the Orga-Team do with them."""
 
-import re
-import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -10,10 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.safestring import mark_safe
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -21,32 +15,22 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from accounts.models import shared_audience
+from accounts.models import ViewerKind
+from core.pagecache import cache_for_visitors, shared_piece
 from events.forms import CommentEditForm, CommentForm, CommentReportForm
 from events.models import Comment, Recap
 from events.models.recap import MANAGE_RECAPS, MODERATE_COMMENTS, Attendance
-from somehub.lib import pagecache
-from somehub.lib.pagecache import cache_for_visitors
 from somehub.lib.pagination import paginate
 
 RECAPS_PER_PAGE = 10
 
 
 def get_recap_for(request: HttpRequest, slug: str) -> Recap:
-    """The recap behind a URL, or 404: drafts exist for the Orga-Team only.
-
-    The recap is the same for everyone: read once per generation of the site's
-    content, then checked against the viewer.
-    """
-    recap = pagecache.remember("recap", slug, compute=lambda: _recap_by_slug(slug))
+    """The recap behind a URL, or 404: drafts exist for the Orga-Team only."""
+    recap = get_object_or_404(Recap.objects.with_event(), slug=slug)
     if not recap.is_published and not request.user.has_perm("events.view_recap"):
         raise Http404("No such recap.")
     return recap
-
-
-def _recap_by_slug(slug: str) -> Recap:
-    # Raises Http404 for a slug that does not exist, so that nothing is kept for it.
-    return get_object_or_404(Recap.objects.with_event(), slug=slug)
 
 
 def get_comment_for(request: HttpRequest, slug: str, pk: int) -> Comment:
@@ -98,75 +82,60 @@ def render_recap(
 ) -> HttpResponse:
     """The recap page; a form that failed comes back in its place, with its errors.
 
-    Visitors and ordinary members all see the same article and the same thread,
-    apart from the actions on a member's own comments: both are rendered once per
-    generation and shared (the Orga-Team, moderators and a reply form in the
-    thread get a page of their own).
+    The article and the comment thread are the same for every visitor, and for
+    every ordinary member who has not written in the thread: kept as a shared piece
+    (core/pagecache.py). Authors (their own comments have edit and delete), the
+    Orga-Team and a reply form in the thread get theirs rendered.
     """
     user = request.user
-    can_manage = user.has_perm(MANAGE_RECAPS)
-    audience = shared_audience(user)
-    viewer = audience[1] if audience is not None else user
-    shared = None
+    context: dict[str, Any] = {
+        "recap": recap,
+        "event": recap.event,
+        "can_manage": user.has_perm(MANAGE_RECAPS),
+        "form": form or CommentForm(),
+    }
+    kind = ViewerKind.of(user)
     if (
-        audience is not None
+        kind is not None
         and form is None
         and "reply" not in request.GET
-        and not can_manage
         and not user.has_perm(MODERATE_COMMENTS)
+        and not (user.is_authenticated and recap.comments.filter(author=user).exists())
     ):
-        key = pagecache.fragment_key("recap-thread", recap.pk, audience[0])
-        shared = pagecache.cached_fragment(
-            key, lambda: SharedThread.render(recap, viewer)
+        context["main"] = shared_piece(
+            "events/recap_detail.html#recap-main", recap_main, recap=recap, kind=kind
         )
-    if shared is not None:
-        thread: list[Comment] = []
-        reply_to = None
-        comment_count = shared.count
-        shared_html = mark_safe(_THREAD_PLACE)  # noqa: S308 - a constant
     else:
         thread = recap.comment_thread(user)
         reply_to = _reply_target(request, form, thread)
-        comment_count = sum(c.shows_text + len(c.shown_replies) for c in thread)
-        shared_html = None
-    context = {
+        context |= recap_main_for(recap, user, thread)
+        context |= {
+            "reply_to": reply_to,
+            "reply_form": form if reply_to is not None else None,
+            "form": form if form is not None and reply_to is None else CommentForm(),
+        }
+    return render(request, "events/recap_detail.html", context, status=status)
+
+
+def recap_main(recap: Recap, kind: str) -> dict[str, Any]:
+    """The article and thread as every viewer of this kind sees them."""
+    viewer = ViewerKind(kind).stand_in()
+    return recap_main_for(recap, viewer, recap.comment_thread(viewer))
+
+
+def recap_main_for(recap: Recap, viewer: Any, thread: list[Comment]) -> dict[str, Any]:
+    return {
         "recap": recap,
         "event": recap.event,
         "facts": RecapFacts(recap, viewer),
-        "audience": audience[0] if audience is not None else None,
         "thread": thread,
-        "shared_thread": shared_html,
-        "comment_count": comment_count,
-        # Made only when rendered: an empty main form usually comes from the
-        # cache (see the template).
-        "form": form
-        if form is not None and reply_to is None
-        else SimpleLazyObject(CommentForm),
-        "main_form_key": "empty" if form is None or reply_to is not None else None,
-        "reply_to": reply_to,
-        "reply_form": form
-        if reply_to is not None and form is not None
-        else SimpleLazyObject(CommentForm),
-        "can_manage": can_manage,
+        "comment_count": sum(c.shows_text + len(c.shown_replies) for c in thread),
     }
-    response = render(request, "events/recap_detail.html", context, status=status)
-    if shared is not None:
-        # The thread, often most of the page, goes in as the bytes it was stored
-        # as, not encoded again for every member.
-        response.content = response.content.replace(
-            _THREAD_PLACE.encode(), shared.bytes_for(request, recap), 1
-        )
-    return response
-
-
-# Where the shared thread goes in the rendered page (comments are never rendered
-# from what members write: the text is escaped, Markdown is cleaned by nh3).
-_THREAD_PLACE = f"<!--thread-{secrets.token_hex(8)}-->"
 
 
 class RecapFacts:
-    """What the recap's article shows besides the recap itself; read only when the
-    article is rendered, not when it comes from the cache."""
+    """What the recap's article shows besides the recap itself, read as the
+    template asks for it."""
 
     def __init__(self, recap: Recap, viewer: Any) -> None:
         self.recap = recap
@@ -187,75 +156,6 @@ class RecapFacts:
     @cached_property
     def photos(self) -> list[Any]:
         return [p for p in self.recap.photos.all() if p.pk != self.recap.cover_id]
-
-
-# The actions under a comment, marked in a thread rendered for many viewers.
-_ACTIONS = re.compile(r"<!--actions:(\d+)-->(.*?)<!--/actions-->", re.DOTALL)
-
-
-@dataclass
-class SharedThread:
-    """A recap's comment thread as every visitor, or every ordinary member, sees it.
-
-    `pieces` alternate: HTML, then a comment's id and its actions (reply, report)
-    as anyone sees them, then HTML again... A member's own comments get their own
-    actions (edit, delete) in their place; `authors` says whose each comment is.
-    """
-
-    pieces: list[Any]
-    authors: dict[int, int | None]
-    count: int
-    plain: bytes  # the thread, UTF-8, for a viewer who wrote none of it
-
-    @classmethod
-    def render(cls, recap: Recap, viewer: Any) -> "SharedThread":
-        thread = recap.comment_thread(viewer)
-        html = render_to_string(
-            "events/recap_detail.html#comment-thread",
-            {"thread": thread, "recap": recap, "mark_actions": True},
-        )
-        pieces: list[Any] = _ACTIONS.split(html)
-        for index in range(1, len(pieces), 3):
-            pieces[index] = int(pieces[index])
-        shown = [c for top in thread for c in (top, *top.shown_replies)]
-        return cls(
-            pieces=pieces,
-            authors={c.pk: c.author_id for c in shown if c.shows_text},
-            count=sum(c.shows_text + len(c.shown_replies) for c in thread),
-            plain=_ACTIONS.sub(r"\2", html).encode(),
-        )
-
-    def bytes_for(self, request: HttpRequest, recap: Recap) -> bytes:
-        """The thread for this viewer, as UTF-8."""
-        viewer = request.user.pk
-        own = set()
-        if viewer is not None:
-            own = {pk for pk, author in self.authors.items() if author == viewer}
-        if not own:
-            return self.plain
-        actions = self._own_actions(request, recap, own)
-        pieces = self.pieces
-        out = []
-        for index in range(0, len(pieces) - 1, 3):
-            html, pk, shared = pieces[index : index + 3]
-            out += (html, actions.get(pk, shared))
-        out.append(pieces[-1])
-        return "".join(out).encode()
-
-    def _own_actions(
-        self, request: HttpRequest, recap: Recap, own: set[int]
-    ) -> dict[int, str]:
-        now = timezone.now()
-        comments = recap.comments.filter(pk__in=own).select_related("author__profile")
-        rendered = {}
-        for comment in comments:
-            comment.annotate_for(request.user, can_moderate=False, now=now)
-            rendered[comment.pk] = render_to_string(
-                "events/recap_detail.html#comment-actions",
-                {"comment": comment, "recap": recap},
-                request,
-            )
-        return rendered
 
 
 def _reply_target(

@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
@@ -114,30 +112,6 @@ def free_seat(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(request, "events/rsvp_confirm_cancel.html", context)
 
 
-class MemberEvenings:
-    """A member's RSVPs, read only when "My events" is rendered, not when its list
-    comes from the cache."""
-
-    def __init__(self, member: Any) -> None:
-        self.member = member
-
-    def _rsvps(self) -> Any:
-        return (
-            RSVP.objects.filter(member=self.member)
-            .exclude(event__status=EventStatus.DRAFT)
-            .select_related("event__venue")
-            .with_waiting_position()
-        )
-
-    @cached_property
-    def upcoming(self) -> list[RSVP]:
-        return list(self._rsvps().upcoming())
-
-    @cached_property
-    def past(self) -> list[RSVP]:
-        return list(self._rsvps().going().past())
-
-
 @require_safe
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
@@ -148,8 +122,15 @@ def my_events(request: HttpRequest) -> HttpResponse:
         feed_url = request.build_absolute_uri(
             reverse("events:personal-feed", kwargs={"token": profile.calendar_token})
         )
+    rsvps = (
+        RSVP.objects.filter(member=request.user)
+        .exclude(event__status=EventStatus.DRAFT)
+        .select_related("event__venue")
+        .with_waiting_position()
+    )
     context = {
-        "evenings": MemberEvenings(request.user),
+        "upcoming": rsvps.upcoming(),
+        "past": rsvps.going().past(),
         "profile": profile,
         "feed_url": feed_url,
         "webcal_url": feed_url.replace("https://", "webcal://", 1).replace(

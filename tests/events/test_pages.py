@@ -29,8 +29,8 @@ def test_home_shows_next_event_prominently_with_calendar_link(client, make_event
     second = make_event()
     response = german(client, "/")
     assert response.status_code == 200
-    assert response.context["coming_up"].next_event == first
-    assert second in response.context["coming_up"].later_events
+    assert response.context["next_event"] == first
+    assert second in response.context["later_events"]
     html = response.content.decode()
     assert "Shitstorm? Keine Panik!" in html
     assert reverse("events:ics", args=[first.slug]) in html

@@ -2,8 +2,10 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 from scripts.prodserver import ROOT, production_env
+from tests.redis_server import private_redis
 
 PRODUCTION = {
     "DJANGO_HTTPS": "1",
@@ -27,10 +29,27 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_deploy_has_no_warnings_in_production_mode() -> None:
-    result = check_deploy(PRODUCTION)
+def test_check_deploy_has_no_warnings_in_production_mode(tmp_path: Path) -> None:
+    # Redis as the README configures it: a memory limit, evicting old entries.
+    with private_redis(
+        tmp_path, "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"
+    ) as redis:
+        result = check_deploy({**PRODUCTION, "CACHE_URL": redis.url})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_a_redis_that_can_fill_up(tmp_path: Path) -> None:
+    with private_redis(tmp_path) as redis:
+        result = check_deploy({**PRODUCTION, "CACHE_URL": redis.url})
+    assert result.returncode != 0
+    assert "somehub.W003" in result.stdout + result.stderr
+    assert "maxmemory-policy allkeys-lru" in result.stdout + result.stderr
+    with private_redis(
+        tmp_path, "--maxmemory", "64mb", "--maxmemory-policy", "noeviction"
+    ) as redis:
+        result = check_deploy({**PRODUCTION, "CACHE_URL": redis.url})
+    assert "somehub.W004" in result.stdout + result.stderr
 
 
 def test_check_deploy_warns_without_a_shared_cache() -> None:

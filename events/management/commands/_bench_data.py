@@ -35,6 +35,7 @@ from events.models import (
     RSVPStatus,
     Venue,
 )
+from somehub.lib.text import plain_text_to_html
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BENCH_EMAIL = "bench@example.org"
@@ -462,10 +463,13 @@ class BenchBuilder:
         return len(tops) + len(replies)
 
     def _comment(self, recap: Recap, members: list[User], n: int) -> Comment:
+        text = self.rng.choice(COMMENT_TEXTS)
         return Comment(
             recap=recap,
             author=self.rng.choice(members[1:]),
-            body=self.rng.choice(COMMENT_TEXTS),
+            body=text,
+            # bulk_create skips save(), which makes the HTML.
+            body_html=plain_text_to_html(text),
             is_hidden=n % 50 == 49,
         )
 

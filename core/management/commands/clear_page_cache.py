@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from somehub.lib import pagecache
+from core import pagecache
 
 
 class Command(BaseCommand):

@@ -1,0 +1,395 @@
+"""Whole pages for visitors who are not logged in, shared by every worker and server,
+and never stale.
+
+A shared event link can bring hundreds of visitors a minute, and they all see the same
+page: it is rendered once and then served from the shared cache (Redis) until any of
+its data changes. This module is the whole story; views only say
+`@cache_for_visitors()`.
+
+**The generation.** Every cached page is stored under the current *generation*, a
+random token kept in the shared cache under one fixed key. Every server and every
+release reads the same key, so whoever ends the generation ends it for all of them.
+It ends
+
+- on any write to a table of `PAGE_CACHE_WATCHED_APPS`, seen in Django's database
+  layer, so every path counts (model methods, the admin, `QuerySet.update()`,
+  cascades, management commands). It ends at once, so the writing request sees its
+  change, and again after commit, so that a page rendered from the old rows in
+  between is never read under the new generation;
+- at the next moment a page changes by itself (an evening starts, RSVPs close, a
+  scheduled recap goes online): the apps name these moments through
+  `PAGE_CACHE_SCHEDULE`, and the generation is stored with a timeout that ends then;
+- after `PAGE_CACHE_SECONDS` at most, as a backstop;
+- with `manage.py clear_page_cache` and after `migrate` (a restore or psql may have
+  written where nothing watched).
+
+One generation for the whole site, not one per page: pages show each other's data
+(the home page shows RSVP counts, an event page shows profiles and its recap). A
+coarse end costs a few renders after a write; a missed dependency would show a stale
+page. Members cannot keep the site uncached by writing in a loop: every member write
+is rate-limited.
+
+**What is cached.** GET and HEAD requests by visitors who are not logged in and have
+no message waiting, for a URL in its canonical form: the path, and only the query
+parameters the view names, each once and in canonical spelling (`?page=2`, never
+`?page=02`, `?page=1` or `?x=1`); any other spelling of a page is served, but not
+stored. Only a plain 200 that set no cookie and used no CSRF token is stored, so
+nothing personal ever enters the cache. The key is made of the release, the
+generation, the language and the canonical URL: not the Host header, which pages
+never show (absolute links come from `SITE_URL`). So the entries of one generation
+are bounded by the number of real pages times the number of languages.
+
+**Releases.** Page keys carry the release (`SOMEHUB_RELEASE`, else a hash of the
+code's contents — the same on every server running the same code), so that old and
+new code never read each other's pages during a deploy. The generation is shared by
+all releases.
+
+**Shared pieces for members.** Members' pages are rendered for each request, but a
+piece that is the same for every viewer of a kind (a recap's comment thread as every
+ordinary member sees it) may be kept for the generation with `shared_piece()`. What
+keeps it honest is its shape: the piece is rendered without the request (so without
+the viewer, a CSRF token or messages) from what one plain function builds out of the
+piece's key alone, and the key is made of those same values. A piece can show nothing
+its key does not name.
+
+**Failure.** The cache backend gives up within about 100 ms and then answers
+"nothing" (somehub/lib/rediscache.py): without a generation, pages are rendered and
+not stored, and the site works as if there were no cache.
+"""
+
+import hashlib
+import math
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import cache as memoize
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.db.models import Model
+from django.db.models.signals import post_migrate
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
+
+GENERATION_KEY = "pagecache:generation"
+
+ViewFunction = Callable[..., HttpResponseBase]
+
+
+def is_enabled() -> bool:
+    return bool(getattr(settings, "PAGE_CACHE", False))
+
+
+# The release ---------------------------------------------------------------------
+
+
+@memoize
+def release() -> str:
+    """What the running code renders with: `SOMEHUB_RELEASE`, else a hash of the
+    contents (never the dates) of the code, templates, translations and static
+    files, so that two checkouts of the same commit agree."""
+    named = getattr(settings, "RELEASE", "")
+    if named:
+        return str(named)
+    base = Path(settings.BASE_DIR)
+    skip = {"var", "node_modules", "tests", "media", "__pycache__"}
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"}:
+                digest.update(str(path.relative_to(base)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# The generation ------------------------------------------------------------------
+
+
+def current_generation(now: datetime | None = None) -> str | None:
+    """The token pages are stored under now; None when nothing may be cached (the
+    cache does not answer, or a scheduled change is less than a second away)."""
+    now = now or timezone.now()
+    stored = cache.get(GENERATION_KEY)
+    if _is_current(stored, now):
+        return stored[0]
+    seconds = seconds_until_scheduled_change(now)
+    if seconds < 1:
+        return None
+    fresh = (secrets.token_hex(8), now.timestamp(), now.timestamp() + seconds)
+    if stored is not None:
+        # Its time is up (the clock passed its end before the shared cache let
+        # it go): replace it.
+        cache.set(GENERATION_KEY, fresh, timeout=seconds)
+        return fresh[0]
+    if cache.add(GENERATION_KEY, fresh, timeout=seconds):
+        return fresh[0]
+    # Another request started one at the same moment: share it (None if the cache
+    # has gone away meanwhile).
+    stored = cache.get(GENERATION_KEY)
+    return stored[0] if _is_current(stored, now) else None
+
+
+def _is_current(stored: Any, now: datetime) -> bool:
+    """A stored generation is (token, started, ends) in POSIX seconds. Besides the
+    cache's own timeout, its end is checked against this server's clock, and a
+    start more than a second in the future means the clock went back (tests that
+    travel in time): either way it has ended."""
+    if not (isinstance(stored, tuple) and len(stored) == 3):
+        return False
+    moment = now.timestamp()
+    return stored[1] - 1 <= moment < stored[2]
+
+
+def seconds_until_scheduled_change(now: datetime) -> int:
+    """Whole seconds until the next moment a page changes by itself, at most
+    PAGE_CACHE_SECONDS."""
+    limit = settings.PAGE_CACHE_SECONDS
+    moments = [m for m in _scheduled_changes(now) if m is not None and m > now]
+    if moments:
+        limit = min(limit, math.floor((min(moments) - now).total_seconds()))
+    return limit
+
+
+def _scheduled_changes(now: datetime) -> Iterable[datetime | None]:
+    for path in getattr(settings, "PAGE_CACHE_SCHEDULE", []):
+        yield import_string(path)(now)
+
+
+def content_changed() -> None:
+    """End the current generation on every server: every page is rendered afresh."""
+    cache.delete(GENERATION_KEY)
+
+
+# Watching writes -----------------------------------------------------------------
+
+# Statements that change nothing; anything else that is not a plain INSERT, UPDATE
+# or DELETE on a known table (DDL, TRUNCATE, ...) ends the generation to be safe.
+_READ = re.compile(
+    r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|EXPLAIN|BEGIN|COMMIT|PRAGMA)\b",
+    re.IGNORECASE,
+)
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
+
+# Django notes the time of every login on the member's row; no page shows it, so a
+# login leaves the cached pages alone (this exact statement only).
+_LOGIN_STAMP = re.compile(
+    r'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s'
+)
+
+
+@memoize
+def watched_tables() -> frozenset[str]:
+    installed = {config.label: config for config in apps.get_app_configs()}
+    return frozenset(
+        model._meta.db_table
+        for label in settings.PAGE_CACHE_WATCHED_APPS
+        if label in installed
+        for model in installed[label].get_models(include_auto_created=True)
+    )
+
+
+def changes_content(sql: str) -> bool:
+    if _READ.match(sql) or _LOGIN_STAMP.fullmatch(sql):
+        return False
+    write = _WRITE.match(sql)
+    return write is None or write.group(1) in watched_tables()
+
+
+def _after_commit() -> None:
+    content_changed()
+
+
+def watch_writes(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+) -> Any:
+    """A database execute wrapper: a write to a watched table ends the generation."""
+    result = execute(sql, params, many, context)
+    if is_enabled() and changes_content(sql):
+        content_changed()
+        connection = context["connection"]
+        if connection.in_atomic_block:
+            queued = (entry[1] for entry in connection.run_on_commit)
+            if not any(func is _after_commit for func in queued):
+                connection.on_commit(_after_commit, robust=True)
+    return result
+
+
+def _watch_connection(
+    sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any
+) -> None:
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+def _after_migrate(**kwargs: Any) -> None:
+    if is_enabled():
+        content_changed()
+
+
+def install() -> None:
+    """Watch every database connection Django opens (from CoreConfig.ready()); the
+    watcher does nothing while the page cache is off."""
+    connection_created.connect(_watch_connection, dispatch_uid="pagecache")
+    post_migrate.connect(_after_migrate, dispatch_uid="pagecache-migrate")
+
+
+# The view decorator --------------------------------------------------------------
+
+# Canonical spellings of the query parameters a cached page may take.
+PARAMETERS = {
+    # Page 1 is the page without a parameter.
+    "page": re.compile(r"[2-9]|[1-9][0-9]{1,4}"),
+}
+
+
+def cache_for_visitors(
+    *, params: tuple[str, ...] = ()
+) -> Callable[[ViewFunction], ViewFunction]:
+    """Serve the view's page from the cache to visitors who are not logged in.
+
+    `params`: the query parameters the page depends on (names from PARAMETERS); a
+    request with any other parameter, or another spelling, is rendered and not
+    stored, so made-up URLs cannot fill the cache.
+    """
+    unknown = set(params) - set(PARAMETERS)
+    if unknown:
+        raise ValueError(f"No canonical form for query parameters {unknown}.")
+
+    def decorator(view: ViewFunction) -> ViewFunction:
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
+            key = page_key(request, params)
+            if key is None:
+                return view(request, *args, **kwargs)
+            stored = cache.get(key)
+            if stored is not None:
+                content, status, headers = stored
+                return HttpResponse(content, status=status, headers=headers)
+            response = view(request, *args, **kwargs)
+            if request.method == "GET" and _is_shareable(request, response):
+                assert isinstance(response, HttpResponse)
+                value = (response.content, response.status_code, dict(response.headers))
+                cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | None:
+    """The query string if it is the canonical spelling of one page, else None."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return ""
+    pairs = [part.partition("=") for part in raw.split("&")]
+    names = [name for name, _, _ in pairs]
+    if len(set(names)) != len(names) or names != sorted(names):
+        return None
+    for name, equals, value in pairs:
+        if name not in params or not equals or not PARAMETERS[name].fullmatch(value):
+            return None
+    return raw
+
+
+def page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str | None:
+    """Where this request's page is cached; None when it is not to be cached."""
+    if (
+        not is_enabled()
+        or request.method not in ("GET", "HEAD")
+        or request.user.is_authenticated
+        or len(get_messages(request))
+    ):
+        return None
+    query = canonical_query(request, params)
+    if query is None:
+        return None
+    generation = current_generation()
+    if generation is None:
+        return None
+    url = f"{request.path}?{query}"
+    digest = hashlib.sha256(url.encode()).hexdigest()[:32]
+    language = translation.get_language()
+    return f"page:{release()}:{generation}:{language}:{digest}"
+
+
+def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """The same for every visitor: a plain 200 that set no cookie, used no CSRF
+    token (which is personal) and is not marked private."""
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+# Shared pieces -------------------------------------------------------------------
+
+KeyValue = Model | str | int | bool | None
+
+
+def shared_piece(
+    template_name: str, build: Callable[..., dict[str, Any]], **key: KeyValue
+) -> SafeString:
+    """A piece of a page that is the same for everyone it is shown to, kept for
+    the generation.
+
+    `build(**key)` returns the template's context; it must be a plain function of
+    the key (no closure), and the key values plain ones (model instances count by
+    their primary key: within a generation their rows do not change). The piece is
+    rendered without the request.
+    """
+    if build.__closure__ is not None:
+        raise TypeError("A shared piece is built from its key alone: no closures.")
+    cache_key = _piece_key(template_name, build, key)
+    if cache_key is not None:
+        html = cache.get(cache_key)
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 - rendered by the template engine
+    html = render_to_string(template_name, build(**key))
+    if cache_key is not None:
+        cache.set(cache_key, html, timeout=settings.PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine
+
+
+def _piece_key(
+    template_name: str, build: Callable[..., Any], key: dict[str, KeyValue]
+) -> str | None:
+    if not is_enabled():
+        return None
+    generation = current_generation()
+    if generation is None:
+        return None
+    named = ",".join(f"{name}={_identity(key[name])}" for name in sorted(key))
+    where = f"{template_name}:{build.__module__}.{build.__qualname__}:{named}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:32]
+    language = translation.get_language()
+    return f"piece:{release()}:{generation}:{language}:{digest}"
+
+
+def _identity(value: KeyValue) -> str:
+    if isinstance(value, Model):
+        return f"{value._meta.label}:{value.pk}"
+    if value is None or isinstance(value, (str, int, bool)):
+        return repr(value)
+    raise TypeError(f"A shared piece's key cannot be a {type(value).__name__}.")
