@@ -46,7 +46,9 @@ def get_recap_for(request: HttpRequest, slug: str) -> Recap:
 
 def _recap_by_slug(slug: str) -> Recap:
     # Raises Http404 for a slug that does not exist, so that nothing is kept for it.
-    return get_object_or_404(Recap.objects.with_event(), slug=slug)
+    # The photos come along: the text of an imported post places some of them.
+    recaps = Recap.objects.with_event().prefetch_related("photos")
+    return get_object_or_404(recaps, slug=slug)
 
 
 def get_comment_for(request: HttpRequest, slug: str, pk: int) -> Comment:
@@ -186,7 +188,12 @@ class RecapFacts:
 
     @cached_property
     def photos(self) -> list[Any]:
-        return [p for p in self.recap.photos.all() if p.pk != self.recap.cover_id]
+        # Photos the text places itself are not shown a second time.
+        return [
+            p
+            for p in self.recap.photos.all()
+            if p.pk != self.recap.cover_id and not p.in_text
+        ]
 
 
 # The actions under a comment, marked in a thread rendered for many viewers.
