@@ -782,3 +782,7 @@ class CommentAdmin(admin.ModelAdmin):
     ) -> None:
         for comment in queryset:
             comment.resolve_reports()
+
+
+# The import pages register themselves (events/admin_imports.py).
+from events import admin_imports  # noqa: E402, F401

@@ -7,8 +7,8 @@ them, and old addresses of the blog lead to the new recaps.
 """
 
 import re
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models.recap import Comment, Recap, RecapPhoto
+
+if TYPE_CHECKING:
+    from events.importers.report import ImportReport
 
 IMPORT_CONTENT = "events.import_content"
 
@@ -133,7 +136,7 @@ class ImportedItem(models.Model):
 
 class ImportRunQuerySet(models.QuerySet["ImportRun"]):
     def unconfirmed_since(self, moment: Any) -> "ImportRunQuerySet":
-        return self.filter(finished_at__isnull=True, created_at__lt=moment)
+        return self.filter(confirmed_at__isnull=True, created_at__lt=moment)
 
 
 class ImportRun(models.Model):
@@ -157,6 +160,7 @@ class ImportRun(models.Model):
         verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("checked"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     finished_at = models.DateTimeField(_("imported"), null=True, blank=True)
 
     objects = ImportRunQuerySet.as_manager()
@@ -175,6 +179,78 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    def confirm(self) -> bool:
+        """Claim the run for importing; False when it was confirmed already (a
+        second click, another organizer), so that it runs once."""
+        claimed = ImportRun.objects.filter(
+            pk=self.pk, confirmed_at__isnull=True
+        ).update(confirmed_at=timezone.now())
+        return claimed == 1
+
+    @classmethod
+    def start(
+        cls,
+        kind: str,
+        source_name: str,
+        data: bytes,
+        options: dict[str, Any],
+        user: Any,
+    ) -> "ImportRun":
+        """Keep an upload and do a dry run of it: the organizer reads the report
+        before anything is saved."""
+        cls.forget_unconfirmed()
+        run = cls(
+            kind=kind,
+            source_name=source_name[:500],
+            data=data,
+            options=options,
+            started_by=user,
+        )
+        run.report = run._run(dry_run=True).as_json()
+        run.save()
+        return run
+
+    def carry_out(self) -> "ImportReport":
+        """Import what was checked, once; the report replaces the dry run's."""
+        report = self._run(dry_run=False)
+        self.finish(report.as_json())
+        return report
+
+    def _run(self, dry_run: bool) -> "ImportReport":
+        from events.importers.ical import CalendarOptions, import_calendar
+        from events.importers.wordpress import WordPressOptions, import_wordpress
+        from events.models import EventStatus, Series, Venue
+
+        data, options = bytes(self.data), self.options
+        if self.kind == self.Kind.WORDPRESS:
+            return import_wordpress(
+                data,
+                WordPressOptions(
+                    categories=options.get("categories", []),
+                    pages=options.get("pages", False),
+                    dry_run=dry_run,
+                ),
+            )
+        return import_calendar(
+            data,
+            CalendarOptions(
+                series=Series.objects.filter(pk=options.get("series")).first(),
+                status=EventStatus.PUBLISHED
+                if options.get("publish")
+                else EventStatus.DRAFT,
+                since=date.fromisoformat(options["since"]),
+                until=date.fromisoformat(options["until"]),
+                venue=Venue.objects.filter(pk=options.get("venue")).first(),
+                dry_run=dry_run,
+            ),
+        )
+
+    @property
+    def result(self) -> "ImportReport":
+        from events.importers.report import ImportReport
+
+        return ImportReport.from_json(self.report)
 
     def finish(self, report: dict[str, Any]) -> None:
         """The import ran: keep its report, drop the file (it holds the old blog's
