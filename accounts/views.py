@@ -21,7 +21,13 @@ from django.views.decorators.http import (
 from accounts import deletion
 from accounts.decorators import member_required
 from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
-from accounts.models import LegalPage, Profile, deletion_notes, shared_audience
+from accounts.models import (
+    LegalPage,
+    Profile,
+    account_sections,
+    deletion_notes,
+    shared_audience,
+)
 from somehub.lib import pagecache
 from somehub.lib.pagination import LazyRows, paginate, plain_query
 
@@ -110,6 +116,7 @@ def account_overview(request: HttpRequest) -> HttpResponse:
         "addresses": EmailAddress.objects.filter(user=request.user).order_by(
             "-primary", "email"
         ),
+        "sections": account_sections(request),
     }
     return render(request, "accounts/account_detail.html", context)
 

@@ -958,6 +958,7 @@ class Comment(models.Model):
             "edited": self.edited_at.isoformat() if self.edited_at else None,
             "deleted": self.deleted_at.isoformat() if self.deleted_at else None,
             "hidden_by_organizers": self.is_hidden,
+            "guest_name": self.guest_name or None,
         }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -398,6 +400,26 @@ def comment_report(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
 def _check_verified(request: HttpRequest) -> None:
     if not request.user.has_verified_email:
         raise ValidationError(_("Please confirm your e-mail address first."))
+
+
+@login_required
+@require_POST
+def claim_comments(request: HttpRequest) -> HttpResponseBase:
+    """The member takes over their guest comments from the old blog."""
+    count = Comment.objects.claim_for(request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "Done: %(count)d comment from the old blog is yours now.",
+                "Done: %(count)d comments from the old blog are yours now.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("There are no comments left to take over."))
+    return redirect("accounts:account")
 
 
 @require_POST
