@@ -37,6 +37,10 @@ class Entry:
     label: str
     reason: str = ""
 
+    @property
+    def action_label(self) -> str:
+        return str(Action(self.action).label)
+
 
 @dataclass
 class ImportReport:
