@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from events.forms import CalendarImportForm, WordPressImportForm
 from events.importers.ical import CalendarError, read_source
+from events.importers.report import ItemKind
 from events.models import ImportRun
 from events.models.imports import IMPORT_CONTENT
 from events.models.orga import record
@@ -175,7 +176,10 @@ class ImportRunAdmin(admin.ModelAdmin):
             run=run,
             report=report,
             rows=report.summary_rows(),
-            reasons=report.skip_reasons(),
+            reasons=[
+                (ItemKind(kind).label, reason, count)
+                for kind, reason, count in report.skip_reasons()
+            ],
         )
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
