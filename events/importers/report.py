@@ -69,7 +69,7 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.error
 
-    def count(self, kind: ItemKind, action: Action) -> int:
+    def count(self, kind: str, action: str) -> int:
         return sum(1 for e in self.entries if e.kind == kind and e.action == action)
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -83,7 +83,7 @@ class ImportReport:
             if kind in seen
         }
 
-    def skip_reasons(self, kind: ItemKind | None = None) -> list[tuple[str, str, int]]:
+    def skip_reasons(self, kind: str | None = None) -> list[tuple[str, str, int]]:
         """(kind, reason, how many) of the skipped and failed items, most first."""
         reasons = Counter(
             (e.kind, e.reason)

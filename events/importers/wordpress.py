@@ -35,7 +35,14 @@ from events.importers.wpcontent import (
     strip_tags,
 )
 from events.importers.wxr import WxrComment, WxrError, WxrExport, WxrItem, parse_wxr
-from events.models import Comment, ImportedItem, Recap, RecapPhoto, RecapStatus
+from events.models import (
+    BodyFormat,
+    Comment,
+    ImportedItem,
+    Recap,
+    RecapPhoto,
+    RecapStatus,
+)
 from events.models.imports import legacy_path
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload
@@ -278,7 +285,7 @@ class WordPressImport:
                     recap = Recap(slug=plan.slug)
                 for name, value in fields.items():
                     setattr(recap, name, value)
-                recap.body_format = "html"
+                recap.body_format = BodyFormat.HTML
                 recap.body = ""
                 recap.save()
                 photos = self._photos(item, recap, keys, cover_key, stored)

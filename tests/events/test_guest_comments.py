@@ -1,6 +1,7 @@
 """Comments imported from the old blog: written by guests, shown with their name,
 their address never shown, and claimed by the member who wrote them."""
 
+import importlib
 import json
 from datetime import timedelta
 
@@ -194,9 +195,28 @@ def test_data_export_and_deletion_cover_guest_comments(
 
 
 def test_privacy_page_says_what_is_kept_of_imported_comments(client) -> None:
+    from django.apps import apps
+
+    from accounts.models import LegalPage
+
+    seed = importlib.import_module("accounts.migrations.0003_seed_legal_pages")
+    update = importlib.import_module(
+        "events.migrations.0008_privacy_text_for_imported_comments"
+    )
+    # As a fresh database has it (a browser test's flush may have removed it).
+    LegalPage.objects.all().delete()
+    seed.seed_legal_pages(apps, None)
+    update.add_imported_comments(apps, None)
+    update.add_imported_comments(apps, None)  # once is enough
     html = client.get(reverse("accounts:privacy")).content.decode()
-    assert "alten Blog" in html
-    assert "IP-Adressen aus dem alten" in html
+    assert html.count("IP-Adressen aus dem alten Blog") == 1
+    assert "übernehmen" in html
+    update.remove_imported_comments(apps, None)
+    assert LegalPage.objects.get(kind="privacy").body == seed.PRIVACY_BODY
+    # A text the Orga-Team rewrote is theirs: left alone.
+    LegalPage.objects.filter(kind="privacy").update(body="Eigener Text")
+    update.add_imported_comments(apps, None)
+    assert LegalPage.objects.get(kind="privacy").body == "Eigener Text"
 
 
 def test_a_comment_is_a_members_or_a_guests_never_both(member, old_recap) -> None:
