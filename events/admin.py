@@ -629,6 +629,10 @@ class RecapAdmin(admin.ModelAdmin):
             recap.open_comments(by=request.user)
 
 
+# Words of a search in the moderation queue that are looked for.
+SEARCH_WORDS = 20
+
+
 class ModerationFilter(admin.SimpleListFilter):
     title = _("moderation")
     parameter_name = "moderation"
@@ -712,6 +716,13 @@ class CommentAdmin(admin.ModelAdmin):
         "edited_at",
         "deleted_at",
     ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Comment], search_term: str
+    ) -> tuple[QuerySet[Comment], bool]:
+        # A pasted essay must not become thousands of LIKEs: its first words do.
+        words = search_term.split()[:SEARCH_WORDS]
+        return super().get_search_results(request, queryset, " ".join(words))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
         return (

@@ -109,6 +109,10 @@ def jpeg_with_gps(path: Path, size: tuple[int, int] = (1200, 800)) -> Path:
 
 
 def run_wordpress(data: bytes, **options: Any) -> Any:
+    """Import, with the report in English (its reasons are asserted on)."""
+    from django.utils import translation
+
     from events.importers.wordpress import WordPressOptions, import_wordpress
 
-    return import_wordpress(data, WordPressOptions(**options))
+    with translation.override("en"):
+        return import_wordpress(data, WordPressOptions(**options))

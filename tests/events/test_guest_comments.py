@@ -67,6 +67,8 @@ def test_admin_and_moderation_show_the_guest_without_the_address(
     ).content.decode()
     assert "example.org" not in detail.casefold()
     assert "example.org" not in listing.casefold()
+    found = client.get(reverse("admin:events_comment_changelist"), {"q": "Mia"})
+    assert "Toller Abend!" in found.content.decode()
     # Hide and show again, as with any comment.
     client.post(reverse("events:comment-hide", args=[old_recap.slug, comment.pk]))
     comment.refresh_from_db()
