@@ -27,6 +27,18 @@ from events.importers.wxr import WxrExport, WxrItem
 from somehub.lib.richtext import clean_rich_html, photo_reference
 
 ATTACHMENT_SCHEME = "wp-attachment"
+VOID_TAGS = {
+    "area",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "source",
+    "track",
+    "wbr",
+}
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 _SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled|rotated|e\d{10,})(?=\.[a-z0-9]+$)", re.I)
 
@@ -116,14 +128,16 @@ class AttachmentIndex:
         path = uploads_path(url, self.hosts)
         if path is None or not path.casefold().endswith(IMAGE_EXTENSIONS):
             return None
+        original = _SIZE_SUFFIX.sub("", path)
         found = self.by_path.get(path.casefold()) or self.by_path.get(
-            _SIZE_SUFFIX.sub("", path).casefold()
+            original.casefold()
         )
         if found is None:
-            found = Attachment(key=f"file:{path}", path=path)
+            # A size WordPress made of it stands for the original file.
+            found = Attachment(key=f"file:{original}", path=original)
             self.by_key[found.key] = found
-            self.by_path[path.casefold()] = found
-        elif path != found.path and path not in found.variants:
+            self.by_path[original.casefold()] = found
+        if path != found.path and path not in found.variants:
             found.variants.append(path)
         return found
 
@@ -341,6 +355,9 @@ class _Rewriter(HTMLParser):
         self.dropping: list[str] = []
         self.player: dict[str, str] | None = None
         self.player_tag = ""
+        # Inside a block-editor gallery: its open tags and what closes each.
+        self.gallery: list[tuple[str, str]] = []
+        self.links = 0  # open <a> elements
 
     def output(self) -> str:
         return "".join(self.out)
@@ -370,7 +387,36 @@ class _Rewriter(HTMLParser):
             return
         if tag == "a":
             values = self._a(values)
+            self.links += 1
+        if self._gallery_start(tag, values):
+            return
         self.out.append(_start_tag(tag, values.items()))
+
+    def _gallery_start(self, tag: str, values: dict[str, str]) -> bool:
+        """The block editor's galleries (a figure of figures, or of a list) become
+        the site's photo grid; their captions do not fit under a thumbnail."""
+        classes = values.get("class", "").split()
+        if not self.gallery:
+            if tag == "figure" and "wp-block-gallery" in classes:
+                self.out.append('<ul class="gallery">')
+                self.gallery.append((tag, "</ul>"))
+                return True
+            return False
+        if tag in VOID_TAGS:
+            return False
+        if tag == "figcaption":
+            self.dropping.append(tag)
+            return True
+        parent = self.gallery[-1][0]
+        if tag == "ul" or (tag == "figure" and parent == "li"):
+            self.gallery.append((tag, ""))
+            return True
+        if tag in ("li", "figure"):
+            self.out.append("<li>")
+            self.gallery.append((tag, "</li>"))
+            return True
+        self.gallery.append((tag, f"</{tag}>"))
+        return False
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -386,6 +432,11 @@ class _Rewriter(HTMLParser):
             if tag == self.player_tag:
                 self._player_link(self.player.get("src", ""))
                 self.player = None
+            return
+        if tag == "a":
+            self.links = max(self.links - 1, 0)
+        if self.gallery and self.gallery[-1][0] == tag:
+            self.out.append(self.gallery.pop()[1])
             return
         self.out.append(f"</{tag}>")
 
@@ -415,17 +466,37 @@ class _Rewriter(HTMLParser):
             )
             return
         self.c.use(attachment)
+        if not attachment.alt and values.get("alt"):
+            # A file without an attachment entry: the text describes it.
+            attachment.alt = values["alt"].strip()
         alt = values.get("alt") or attachment.alt_text
+        size = [("width", "480"), ("height", "480")] if self.gallery else []
+        # In the grid every thumbnail leads to the photo, as on the recap's own.
+        linked = bool(self.gallery) and not self.links
+        if linked:
+            self.out.append(
+                _start_tag(
+                    "a", [("href", attachment_reference(attachment.key, "display"))]
+                )
+            )
         self.out.append(
             _start_tag(
                 "img",
                 [
-                    ("src", attachment_reference(attachment.key, "display")),
+                    (
+                        "src",
+                        attachment_reference(
+                            attachment.key, "thumbnail" if self.gallery else "display"
+                        ),
+                    ),
                     ("alt", alt),
+                    *size,
                     ("loading", "lazy"),
                 ],
             )
         )
+        if linked:
+            self.out.append("</a>")
 
     def _a(self, values: dict[str, str]) -> dict[str, str]:
         href = values.get("href", "")
@@ -434,7 +505,7 @@ class _Rewriter(HTMLParser):
             attachment = self.c.index.for_url(href)
         if attachment is not None:
             self.c.use(attachment)
-            return {"href": attachment_reference(attachment.key, "original")}
+            return {"href": attachment_reference(attachment.key, "display")}
         new = self.c.post_link(href) if href else None
         if new is not None:
             return {**values, "href": new}

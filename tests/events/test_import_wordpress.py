@@ -450,3 +450,28 @@ def test_a_file_that_is_no_export_imports_nothing(data, message) -> None:
     assert not report.ok
     assert message in report.error
     assert not Recap.objects.exists()
+
+
+def test_block_gallery_becomes_the_photo_grid(tmp_path, settings) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    uploads = tmp_path / "uploads"
+    for name in ("a.jpg", "b.jpg"):
+        jpeg_with_gps(uploads / "2016/09" / name)
+    base = "https://somehblog.example/wp-content/uploads/2016/09"
+    content = (
+        '<!-- wp:gallery --><figure class="wp-block-gallery has-nested-images">'
+        f'<figure class="wp-block-image"><img src="{base}/a.jpg" alt="Am Tresen"/>'
+        "<figcaption>Am Tresen im La Sall</figcaption></figure>"
+        f'<figure class="wp-block-image"><img src="{base}/b-300x200.jpg" alt="Runde"/>'
+        "</figure></figure><!-- /wp:gallery -->"
+    )
+    report = run_wordpress(wxr(wxr_item(1, "Kick-off", content)), uploads=uploads)
+    recap = Recap.objects.get()
+    photos = {p.alt_text: p for p in recap.photos.all()}
+    assert report.count("photo", "created") == 2
+    assert all(p.in_text for p in photos.values())
+    body = recap.body_html
+    assert body.startswith('<ul class="gallery"><li><a href=')
+    assert f'src="{photos["Am Tresen"].thumbnail_url}"' in body
+    assert f'src="{photos["Runde"].thumbnail_url}"' in body
+    assert "figcaption" not in body
