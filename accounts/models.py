@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserMana
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -104,7 +105,8 @@ class User(AbstractUser):
     # The DSGVO hooks: each app's AppConfig may define
     #   export_member_data(user) -> dict        its part of "download my data",
     #   delete_member_data(user) -> None        tidy-up before the account goes,
-    #   describe_member_deletion() -> str       a sentence for the deletion page.
+    #   describe_member_deletion() -> str       a sentence for the deletion page,
+    #   account_section(request) -> str         a part of the account page (HTML).
     # accounts asks every installed app, so it never imports the others.
 
     def export_data(self) -> dict[str, Any]:
@@ -131,6 +133,18 @@ class User(AbstractUser):
         self.delete()
         # Files go only once the rows are gone for sure.
         transaction.on_commit(lambda: delete_photo_files(files))
+
+
+def account_sections(request: HttpRequest) -> list[str]:
+    """What each app adds to the member's account page, as rendered HTML."""
+    sections = []
+    for config in apps.get_app_configs():
+        section = getattr(config, "account_section", None)
+        if callable(section):
+            html = section(request)
+            if html:
+                sections.append(html)
+    return sections
 
 
 def deletion_notes() -> list[str]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import (
 from accounts import deletion
 from accounts.decorators import member_required
 from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
-from accounts.models import LegalPage, Profile, deletion_notes
+from accounts.models import LegalPage, Profile, account_sections, deletion_notes
 from somehub.lib.pagination import paginate
 
 PROFILES_PER_PAGE = 24
@@ -85,6 +85,7 @@ def account_overview(request: HttpRequest) -> HttpResponse:
         "addresses": EmailAddress.objects.filter(user=request.user).order_by(
             "-primary", "email"
         ),
+        "sections": account_sections(request),
     }
     return render(request, "accounts/account_detail.html", context)
 

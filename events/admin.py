@@ -22,6 +22,7 @@ from events.forms import CancelEventsForm, GenerateDraftsForm
 from events.models import (
     RSVP,
     AttendeeMessage,
+    BodyFormat,
     Comment,
     CommentReport,
     Event,
@@ -257,7 +258,13 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["title", "motto", "venue__name", "series__name"]
     list_select_related = ["venue", "series"]
     ordering = ["-starts_at"]
-    readonly_fields = ["published_at", "sequence", "created_at", "updated_at"]
+    readonly_fields = [
+        "published_at",
+        "sequence",
+        "ical_uid",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [RSVPInline]
     actions = [
         "publish_events",
@@ -281,7 +288,7 @@ class EventAdmin(admin.ModelAdmin):
             _("Record"),
             {
                 "classes": ["collapse"],
-                "fields": ["sequence", "created_at", "updated_at"],
+                "fields": ["sequence", "ical_uid", "created_at", "updated_at"],
             },
         ),
     ]
@@ -504,7 +511,7 @@ class RecapPhotoForm(forms.ModelForm):
 
     class Meta:
         model = RecapPhoto
-        fields = ["image", "alt_text", "position"]
+        fields = ["image", "alt_text", "position", "in_text"]
 
     def clean_image(self) -> Any:
         upload = self.cleaned_data.get("image")
@@ -526,7 +533,7 @@ class RecapPhotoInline(admin.TabularInline):
     model = RecapPhoto
     form = RecapPhotoForm
     extra = 1
-    fields = ["preview", "image", "alt_text", "position"]
+    fields = ["preview", "image", "alt_text", "position", "in_text"]
     readonly_fields = ["preview"]
 
     @admin.display(description=_("preview"))
@@ -548,11 +555,21 @@ class RecapAdminForm(forms.ModelForm):
             "lead",
             "body",
             "author",
+            "byline",
             "status",
             "published_at",
             "cover",
             "comments_open",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.body_format == BodyFormat.HTML and "body" in self.fields:
+            self.fields["body"].help_text = _(
+                "Imported from the old blog as HTML. It is cleaned again on every "
+                "page: scripts, frames, styles and pictures from other sites never "
+                "show."
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -591,7 +608,8 @@ class RecapAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Recap, form: Any, change: bool
     ) -> None:
-        if obj.author_id is None:
+        # An imported post keeps its old byline; it is not the editor's.
+        if obj.author_id is None and not obj.byline:
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
@@ -609,6 +627,10 @@ class RecapAdmin(admin.ModelAdmin):
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
         for recap in queryset:
             recap.open_comments(by=request.user)
+
+
+# Words of a search in the moderation queue that are looked for.
+SEARCH_WORDS = 20
 
 
 class ModerationFilter(admin.SimpleListFilter):
@@ -655,7 +677,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     list_display = [
         "excerpt",
-        "author",
+        "written_by",
         "created_at",
         "is_hidden",
         "is_deleted",
@@ -663,14 +685,20 @@ class CommentAdmin(admin.ModelAdmin):
         "recap_title",
     ]
     list_filter = [ModerationFilter, "recap"]
-    search_fields = ["body", "author__email", "author__profile__display_name"]
+    search_fields = [
+        "body",
+        "author__email",
+        "author__profile__display_name",
+        "guest_name",
+    ]
     ordering = ["-created_at", "-pk"]
     list_select_related = ["author__profile", "recap"]
     inlines = [CommentReportInline]
     actions = ["hide_comments", "unhide_comments", "delete_comments", "dismiss_reports"]
+    # The guest's e-mail address is never shown: it only lets its owner claim.
     fields = [
         "recap",
-        "author",
+        "written_by",
         "parent",
         "body",
         "created_at",
@@ -681,13 +709,20 @@ class CommentAdmin(admin.ModelAdmin):
     # Organizers moderate; they never put words in a member's mouth.
     readonly_fields = [
         "recap",
-        "author",
+        "written_by",
         "parent",
         "body",
         "created_at",
         "edited_at",
         "deleted_at",
     ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Comment], search_term: str
+    ) -> tuple[QuerySet[Comment], bool]:
+        # A pasted essay must not become thousands of LIKEs: its first words do.
+        words = search_term.split()[:SEARCH_WORDS]
+        return super().get_search_results(request, queryset, " ".join(words))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
         return (
@@ -713,6 +748,12 @@ class CommentAdmin(admin.ModelAdmin):
         if comment.is_deleted:
             return str(_("Comment deleted."))
         return Truncator(comment.body).chars(80)
+
+    @admin.display(description=_("author"), ordering="author")
+    def written_by(self, comment: Comment) -> str:
+        if comment.is_guest:
+            return gettext("%(name)s (guest)") % {"name": comment.guest_name}
+        return comment.author_name
 
     @admin.display(description=_("recap"), ordering="recap__title")
     def recap_title(self, comment: Comment) -> str:
@@ -752,3 +793,7 @@ class CommentAdmin(admin.ModelAdmin):
     ) -> None:
         for comment in queryset:
             comment.resolve_reports()
+
+
+# The import pages register themselves (events/admin_imports.py).
+from events import admin_imports  # noqa: E402, F401

@@ -2,6 +2,8 @@ from contextlib import suppress
 from typing import Any
 
 from django.apps import AppConfig
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,17 +18,36 @@ class EventsConfig(AppConfig):
         rsvps = RSVP.objects.filter(member=user).select_related("event")
         rsvps = rsvps.order_by("event__starts_at")
         comments = Comment.objects.by_member(user).select_related("recap")
+        # Guest comments from the old blog written with one of the member's
+        # verified addresses are about them too, claimed or not.
+        guest = Comment.objects.claimable_by(user).select_related("recap")
         return {
             "rsvps": [rsvp.export_data() for rsvp in rsvps],
             "comments": [c.export_data() for c in comments.order_by("created_at")],
+            "guest_comments_with_your_address": [
+                c.export_data() for c in guest.order_by("created_at")
+            ],
         }
 
     def delete_member_data(self, user: Any) -> None:
-        """A leaving member's seats go to the waiting list, as if they had cancelled."""
-        from events.models import RSVP
+        """A leaving member's seats go to the waiting list, as if they had cancelled;
+        their address goes from old guest comments they did not claim."""
+        from events.models import RSVP, Comment
         from events.models.rsvp import RSVPError
 
         for rsvp in RSVP.objects.filter(member=user).active().upcoming():
             # An evening that started or was cancelled has no seat to hand on.
             with suppress(RSVPError):
                 rsvp.cancel()
+        Comment.objects.claimable_by(user).update(guest_email="")
+
+    def account_section(self, request: HttpRequest) -> str:
+        """On the account page: old guest comments the member may claim."""
+        from events.models import Comment
+
+        count = Comment.objects.claimable_by(request.user).count()
+        if not count:
+            return ""
+        return render_to_string(
+            "events/comment_claim_section.html", {"count": count}, request
+        )

@@ -56,7 +56,8 @@ class RecapsFeed(Feed):
     link = "/recaps/"
 
     def items(self) -> QuerySet[Recap]:
-        return Recap.objects.published().with_event().newest_first()[:20]
+        recaps = Recap.objects.published().with_event().prefetch_related("photos")
+        return recaps.newest_first()[:20]
 
     def item_title(self, item: Recap) -> str:
         return xml_safe(item.title)
@@ -66,7 +67,7 @@ class RecapsFeed(Feed):
         return xml_safe(lead + str(item.body_html))
 
     def item_author_name(self, item: Recap) -> str | None:
-        return xml_safe(item.author.display_name) if item.author else None
+        return xml_safe(item.author_name) or None
 
     def item_pubdate(self, item: Recap) -> datetime:
         return item.published_at or item.created_at

@@ -1,10 +1,13 @@
+import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from events.models import Comment, Recap
+from events.importers.wxr import MAX_BYTES as WXR_MAX_BYTES
+from events.models import Comment, Recap, Series, Venue
 from events.models.series import MAX_DRAFTS
 
 
@@ -132,3 +135,93 @@ class GenerateDraftsForm(forms.Form):
     count = forms.IntegerField(
         label=_("How many dates?"), min_value=1, max_value=MAX_DRAFTS, initial=3
     )
+
+
+# Imports in the admin ------------------------------------------------------------
+
+
+class WordPressImportForm(forms.Form):
+    required_css_class = "required"
+    export = forms.FileField(
+        label=_("WordPress export (WXR file)"),
+        help_text=_(
+            "In WordPress: Tools → Export → All content. The file ends in .xml."
+        ),
+    )
+    categories = forms.CharField(
+        label=_("Categories or tags that are recaps"),
+        required=False,
+        help_text=_(
+            "Separated by commas, as names or slugs. Leave empty to import all posts."
+        ),
+    )
+    pages = forms.BooleanField(
+        label=_("Import the blog's pages too, as draft recaps"), required=False
+    )
+
+    def clean_export(self) -> bytes:
+        upload = self.cleaned_data["export"]
+        if upload.size > WXR_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 64 MB."))
+        return upload.read()
+
+    def clean_categories(self) -> list[str]:
+        text = self.cleaned_data.get("categories") or ""
+        return [c.strip() for c in text.split(",") if c.strip()]
+
+
+class CalendarImportForm(forms.Form):
+    required_css_class = "required"
+    file = forms.FileField(
+        label=_("Calendar file (.ics)"),
+        required=False,
+        help_text=_("Or give the calendar's address below."),
+    )
+    url = forms.CharField(
+        label=_("Calendar address (iCal feed)"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "For example the “secret address in iCal format” of a Google Calendar, "
+            "a Nextcloud calendar link or a Meetup group's iCal feed."
+        ),
+    )
+    series = forms.ModelChoiceField(
+        label=_("Series"), queryset=Series.objects.all(), required=False
+    )
+    publish = forms.BooleanField(
+        label=_("Publish the new dates at once"),
+        required=False,
+        help_text=_("Otherwise they are drafts you can look over first."),
+    )
+    since = forms.DateField(
+        label=_("From"), help_text=_("Repeating dates are taken from this day on.")
+    )
+    until = forms.DateField(label=_("Until"))
+    venue = forms.ModelChoiceField(
+        label=_("Venue for dates without a place"),
+        queryset=Venue.objects.all(),
+        required=False,
+        help_text=_("Otherwise the series' default venue."),
+    )
+
+    def clean_url(self) -> str:
+        url = (self.cleaned_data.get("url") or "").strip()
+        if url and not re.match(r"^(https?|webcals?)://[^\s/]+", url, re.I):
+            raise ValidationError(
+                _(
+                    "Please give an address starting with https://, http:// or webcal://."
+                )
+            )
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if bool(cleaned.get("file")) == bool(cleaned.get("url")):
+            raise ValidationError(
+                _("Choose a calendar file or give a calendar's address (one of them).")
+            )
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end must not be before the start."))
+        return cleaned

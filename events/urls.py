@@ -48,6 +48,7 @@ urlpatterns = [
         name="orga-attendees-csv",
     ),
     # Recaps and their comments (issue 5)
+    path("me/comments/claim/", recaps.claim_comments, name="claim-comments"),
     path("recaps/", recaps.recap_list, name="recap-list"),
     path("recaps/feed/", RecapsFeed(), name="recap-feed"),
     path("recaps/<slug:slug>/", recaps.recap_detail, name="recap-detail"),

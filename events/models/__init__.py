@@ -5,8 +5,16 @@ from events.models.event import (
     EventStatus,
     Venue,
 )
+from events.models.imports import ImportedItem, ImportRun
 from events.models.orga import ORGA_TEAM, AttendeeMessage
-from events.models.recap import Comment, CommentReport, Recap, RecapPhoto, RecapStatus
+from events.models.recap import (
+    BodyFormat,
+    Comment,
+    CommentReport,
+    Recap,
+    RecapPhoto,
+    RecapStatus,
+)
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus
 from events.models.series import Occurrence, Series, Weekday, WeekOfMonth
 
@@ -15,11 +23,14 @@ __all__ = [
     "ORGA_TEAM",
     "RSVP",
     "AttendeeMessage",
+    "BodyFormat",
     "Comment",
     "CommentReport",
     "Event",
     "EventQuerySet",
     "EventStatus",
+    "ImportRun",
+    "ImportedItem",
     "MailKind",
     "Occurrence",
     "RSVPError",

@@ -191,6 +191,11 @@ class Event(models.Model):
     sequence = models.PositiveIntegerField(
         _("calendar revision"), default=0, editable=False
     )
+    # Set by a calendar import: the entry's UID, and for one date of a repeating
+    # entry its RECURRENCE-ID, so that the next import updates this date.
+    ical_uid = models.CharField(
+        _("imported from calendar entry"), max_length=300, blank=True, editable=False
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -219,6 +224,12 @@ class Event(models.Model):
             # Status values outside the choices would hide an event from every list.
             models.CheckConstraint(
                 condition=Q(status__in=EventStatus.values), name="event_status_valid"
+            ),
+            # A calendar entry imported twice must update its date, not add one.
+            models.UniqueConstraint(
+                fields=["ical_uid"],
+                condition=~Q(ical_uid=""),
+                name="event_ical_uid_unique",
             ),
         ]
 

@@ -73,6 +73,9 @@ ORGA_TEAM_PERMISSIONS: tuple[str, ...] = (
     "accounts.change_legalpage",
     "accounts.view_legalpage",
     "admin.view_logentry",
+    # Bringing the old blog and other calendars in (admin → Imports).
+    "events.import_content",
+    "events.view_importrun",
     # The Impulse programme (issue 7): wishes, proposals and the evening's agenda.
     "impulses.change_wish",
     "impulses.view_wish",

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,6 +24,7 @@ from events.models.rsvp import RSVP, RSVPStatus
 from somehub.lib import ratelimit
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.markdown import render_markdown
+from somehub.lib.richtext import clean_rich_html
 from somehub.lib.text import plain_text_to_html
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,13 @@ MANAGE_RECAPS = "events.change_recap"
 class RecapStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
+
+
+class BodyFormat(models.TextChoices):
+    """What the text is written in: Markdown here, or HTML from the old blog."""
+
+    MARKDOWN = "markdown", _("Markdown")
+    HTML = "html", _("HTML (imported)")
 
 
 class RecapQuerySet(models.QuerySet["Recap"]):
@@ -81,13 +89,35 @@ class Recap(models.Model):
     event = models.OneToOneField(
         "events.Event",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="recap",
         verbose_name=_("event"),
+        help_text=_(
+            "The evening this recap tells about. Posts imported from the old blog "
+            "may have none."
+        ),
     )
     title = models.CharField(_("title"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     lead = models.TextField(_("lead paragraph"), max_length=600, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown is allowed."))
+    body_format = models.CharField(
+        _("text format"),
+        max_length=10,
+        choices=BodyFormat.choices,
+        default=BodyFormat.MARKDOWN,
+        editable=False,
+    )
+    byline = models.CharField(
+        _("byline"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The author's name as shown, when it is not one of the members "
+            "(posts imported from the old blog)."
+        ),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -143,6 +173,11 @@ class Recap(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=RecapStatus.values), name="recap_status_valid"
             ),
+            # A format the page cannot render would show the text as it is stored.
+            models.CheckConstraint(
+                condition=Q(body_format__in=BodyFormat.values),
+                name="recap_body_format_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,7 +188,35 @@ class Recap(models.Model):
 
     @cached_property
     def body_html(self) -> SafeString:
-        return render_markdown(self.body)
+        """The text for the page. Imported HTML is cleaned again on every render,
+        so that an edit in the admin can never bring in what the import kept out;
+        its pictures are this recap's own photos."""
+        if self.body_format != BodyFormat.HTML:
+            return render_markdown(self.body)
+        photos: dict[int, RecapPhoto] | None = None
+
+        def photo_url(photo_id: int, size: str) -> str | None:
+            nonlocal photos
+            if photos is None:
+                photos = {p.pk: p for p in self.photos.all()}
+            photo = photos.get(photo_id)
+            return photo.url_for(size) if photo is not None else None
+
+        return clean_rich_html(self.body, photo_url)
+
+    @property
+    def author_name(self) -> str:
+        """The name in the byline: as the old blog had it, else the member's."""
+        if self.byline:
+            return self.byline
+        return self.author.display_name if self.author else ""
+
+    @property
+    def date(self) -> datetime | None:
+        """The day the recap is about: its evening, else when it was published."""
+        if self.event is not None:
+            return self.event.starts_at
+        return self.published_at
 
     @property
     def is_published(self) -> bool:
@@ -233,8 +296,33 @@ class Recap(models.Model):
         transaction.on_commit(comment.send_notifications)
         return comment
 
+    def add_guest_comment(
+        self,
+        *,
+        name: str,
+        email: str,
+        text: str,
+        written_at: datetime,
+        parent: "Comment | None" = None,
+    ) -> "Comment":
+        """A comment from the old blog by someone without an account here, kept as
+        it was written: the rules for new comments and the e-mails do not apply."""
+        return Comment.objects.create(
+            recap=self,
+            parent=parent,
+            guest_name=name[:100],
+            guest_email=email,
+            body=text,
+            created_at=written_at,
+        )
+
     def comment_thread(self, viewer: Any) -> list["Comment"]:
         """Top-level comments in time order, each with `shown_replies`; one query.
+
+        The site shows replies one level deep. A reply to a reply (imported from
+        the old blog, where threads went deeper) keeps its real parent and is shown
+        under the comment that started its thread, saying whom it answers
+        (`answers`).
 
         Each comment carries what the viewer may do with it (`viewer_can_edit`, ...)
         so that the template asks no questions that cost queries.
@@ -243,12 +331,18 @@ class Recap(models.Model):
         comments = list(
             self.comments.select_related("author__profile").order_by("created_at", "pk")
         )
+        by_pk = {comment.pk: comment for comment in comments}
         now = timezone.now()
         replies: dict[int, list[Comment]] = {}
         for comment in comments:
             comment.annotate_for(viewer, can_moderate=can_moderate, now=now)
-            if comment.parent_id is not None and comment.shown_as_reply(can_moderate):
-                replies.setdefault(comment.parent_id, []).append(comment)
+            comment.answers = None
+            if comment.parent_id is None or not comment.shown_as_reply(can_moderate):
+                continue
+            root = _thread_root(comment, by_pk)
+            if root.pk != comment.parent_id:
+                comment.answers = by_pk.get(comment.parent_id)
+            replies.setdefault(root.pk, []).append(comment)
         thread = []
         for comment in comments:
             if comment.parent_id is not None:
@@ -260,6 +354,8 @@ class Recap(models.Model):
 
     def attendance(self) -> "Attendance":
         """Who was there: checked in at the door when anyone was, else those going."""
+        if self.event_id is None:
+            return Attendance([])
         checked_in = RSVP.objects.filter(
             event_id=OuterRef("event_id"), checked_in_at__isnull=False
         )
@@ -272,6 +368,17 @@ class Recap(models.Model):
             .select_related("member__profile")
         )
         return Attendance(list(rsvps))
+
+
+def _thread_root(comment: "Comment", by_pk: dict[int, "Comment"]) -> "Comment":
+    """The top-level comment a reply hangs under, however deep it is."""
+    seen = {comment.pk}
+    while comment.parent_id is not None and comment.parent_id in by_pk:
+        comment = by_pk[comment.parent_id]
+        if comment.pk in seen:  # pragma: no cover - a loop the database should not hold
+            break
+        seen.add(comment.pk)
+    return comment
 
 
 @dataclass
@@ -353,6 +460,11 @@ class RecapPhoto(models.Model):
         help_text=_("What is in the photo, for people who cannot see it."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    in_text = models.BooleanField(
+        _("shown in the text"),
+        default=False,
+        help_text=_("Shown where the text places it, not again under the text."),
+    )
 
     class Meta:
         verbose_name = _("photo")
@@ -394,6 +506,16 @@ class RecapPhoto(models.Model):
     @property
     def display_url(self) -> str:
         return (self.display or self.image).url
+
+    def url_for(self, size: str) -> str:
+        """The URL of one rendition ("original", "display", "medium", "thumbnail")."""
+        files = {
+            "original": self.image,
+            "display": self.display,
+            "medium": self.medium,
+            "thumbnail": self.thumbnail,
+        }
+        return (files.get(size) or self.display or self.image).url
 
     @property
     def srcset(self) -> str:
@@ -445,9 +567,38 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     def by_member(self, user: Any) -> "CommentQuerySet":
         return self.filter(author=user)
 
+    def claimable_by(self, user: Any) -> "CommentQuerySet":
+        """Unclaimed guest comments written with one of the member's verified
+        addresses (an unverified address proves nothing)."""
+        from allauth.account.models import EmailAddress
+
+        addresses = (
+            EmailAddress.objects.filter(user_id=user.pk, verified=True)
+            .annotate(address=Lower("email"))
+            .values("address")
+        )
+        return (
+            self.filter(author__isnull=True)
+            .exclude(guest_email="")
+            .alias(address=Lower("guest_email"))
+            .filter(address__in=Subquery(addresses))
+        )
+
+    def claim_for(self, user: Any) -> int:
+        """The member takes their old guest comments: from now on they show as
+        the member's own, and the guest's name and address are gone."""
+        return self.claimable_by(user).update(
+            author=user, guest_name="", guest_email=""
+        )
+
 
 class Comment(models.Model):
-    """A member's comment on a recap, or a reply to one (one level deep)."""
+    """A member's comment on a recap, or a reply to one (one level deep).
+
+    Comments imported from the old blog were written by guests: they have no
+    member, but the guest's name. The guest's e-mail address is kept only so that
+    a member with the same verified address can claim them; it is never shown.
+    """
 
     MAX_LENGTH = 5000
     EDIT_WINDOW = timedelta(minutes=15)
@@ -476,12 +627,19 @@ class Comment(models.Model):
         related_name="replies",
         verbose_name=_("reply to"),
     )
+    guest_name = models.CharField(_("guest's name"), max_length=100, blank=True)
+    guest_email = models.EmailField(
+        _("guest's e-mail address"), blank=True, editable=False
+    )
     body = models.TextField(_("comment"), max_length=5000)
     # The text as safe HTML (paragraphs, links), made when the text is saved: a
     # thread shows hundreds of comments, and turning text into HTML is the costly
     # part of showing one.
     body_html = models.TextField(_("comment as HTML"), blank=True, editable=False)
-    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # Imported comments keep the moment they were written on the old blog.
+    created_at = models.DateTimeField(
+        _("written"), default=timezone.now, editable=False
+    )
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     is_hidden = models.BooleanField(_("hidden by the Orga-Team"), default=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
@@ -495,12 +653,23 @@ class Comment(models.Model):
         indexes = [
             # A recap's thread is read by recap in time order.
             models.Index(fields=["recap", "created_at"], name="comment_recap_time_idx"),
+            # Claiming looks for a member's addresses among unclaimed guest comments.
+            models.Index(
+                Lower("guest_email"),
+                name="comment_guest_email_idx",
+                condition=Q(author__isnull=True) & ~Q(guest_email=""),
+            ),
         ]
         constraints = [
             # A comment cannot answer itself.
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | ~Q(parent=models.F("pk")),
                 name="comment_not_own_parent",
+            ),
+            # A comment is a member's or a guest's, never both at once.
+            models.CheckConstraint(
+                condition=Q(author__isnull=True) | Q(guest_name="", guest_email=""),
+                name="comment_member_or_guest",
             ),
             # Only a deleted comment (kept for its replies) may have no text.
             models.CheckConstraint(
@@ -529,8 +698,15 @@ class Comment(models.Model):
         return self.deleted_at is not None
 
     @property
+    def is_guest(self) -> bool:
+        """Written by a guest on the old blog, and not claimed by a member yet."""
+        return self.author_id is None and bool(self.guest_name)
+
+    @property
     def author_name(self) -> str:
-        return self.author.display_name if self.author else str(_("deleted member"))
+        if self.author is not None:
+            return self.author.display_name
+        return self.guest_name or str(_("deleted member"))
 
     @staticmethod
     def clean_text(text: str) -> str:
@@ -614,21 +790,24 @@ class Comment(models.Model):
 
         One with replies stays as "comment deleted" (without its text) so that the
         thread still reads; a reply that was the last one under such a placeholder
-        takes the placeholder with it.
+        takes the placeholder (and any above it left empty) with it.
         """
         if not self.is_deletable_by(user):
             raise PermissionDenied("Only the author or the Orga-Team may delete.")
         if user.pk != self.author_id:
             _audit(user, self, "Deleted comment")
-        if self.parent_id is None and self.replies.exists():
-            self.body = ""
+        if self.replies.exists():
+            # Replies from the old blog may hang on a reply, too.
+            self.body = self.guest_name = self.guest_email = ""
             self.deleted_at = timezone.now()
-            self.save(update_fields=["body", "deleted_at"])
+            self.save(update_fields=["body", "guest_name", "guest_email", "deleted_at"])
             return
         parent = self.parent
         self.delete()
-        if parent is not None and parent.is_deleted and not parent.replies.exists():
+        while parent is not None and parent.is_deleted and not parent.replies.exists():
+            grandparent = parent.parent
             parent.delete()
+            parent = grandparent
 
     def hide(self, by: Any = None) -> None:
         """The Orga-Team takes a comment out of view; open reports are settled."""
@@ -787,6 +966,7 @@ class Comment(models.Model):
             "edited": self.edited_at.isoformat() if self.edited_at else None,
             "deleted": self.deleted_at.isoformat() if self.deleted_at else None,
             "hidden_by_organizers": self.is_hidden,
+            "guest_name": self.guest_name or None,
         }
 
 

@@ -3,12 +3,14 @@
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -27,7 +29,9 @@ RECAPS_PER_PAGE = 10
 
 def get_recap_for(request: HttpRequest, slug: str) -> Recap:
     """The recap behind a URL, or 404: drafts exist for the Orga-Team only."""
-    recap = get_object_or_404(Recap.objects.with_event(), slug=slug)
+    # The photos come along: the text of an imported post places some of them.
+    recaps = Recap.objects.with_event().prefetch_related("photos")
+    recap = get_object_or_404(recaps, slug=slug)
     if not recap.is_published and not request.user.has_perm("events.view_recap"):
         raise Http404("No such recap.")
     return recap
@@ -155,7 +159,12 @@ class RecapFacts:
 
     @cached_property
     def photos(self) -> list[Any]:
-        return [p for p in self.recap.photos.all() if p.pk != self.recap.cover_id]
+        # Photos the text places itself are not shown a second time.
+        return [
+            p
+            for p in self.recap.photos.all()
+            if p.pk != self.recap.cover_id and not p.in_text
+        ]
 
 
 def _reply_target(
@@ -291,6 +300,26 @@ def comment_report(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
 def _check_verified(request: HttpRequest) -> None:
     if not request.user.has_verified_email:
         raise ValidationError(_("Please confirm your e-mail address first."))
+
+
+@login_required
+@require_POST
+def claim_comments(request: HttpRequest) -> HttpResponseBase:
+    """The member takes over their guest comments from the old blog."""
+    count = Comment.objects.claim_for(request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "Done: %(count)d comment from the old blog is yours now.",
+                "Done: %(count)d comments from the old blog are yours now.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("There are no comments left to take over."))
+    return redirect("accounts:account")
 
 
 @require_POST

@@ -32,15 +32,17 @@ class Rendition:
     height: int
 
 
-def open_upload(upload: UploadedFile) -> Image.Image:
-    """Decode an upload, or raise ValidationError with a message for the form."""
-    if upload.size is not None and upload.size > MAX_BYTES:
+def open_upload(upload: UploadedFile, max_bytes: int = MAX_BYTES) -> Image.Image:
+    """Decode an upload, or raise ValidationError with a message for the form.
+
+    `max_bytes` is larger only for files the operator chose (an import)."""
+    if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
             _("The photo is too large: at most 5 MB, please."), code="too_large"
         )
     upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise ValidationError(
             _("The photo is too large: at most 5 MB, please."), code="too_large"
         )

@@ -17,6 +17,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0007_comment_body_html")]
+    dependencies = [("events", "0009_comment_body_html")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

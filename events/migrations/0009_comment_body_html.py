@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_recap_photo_medium_size'),
+        ('events', '0008_privacy_text_for_imported_comments'),
     ]
 
     operations = [
