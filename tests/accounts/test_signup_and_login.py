@@ -33,7 +33,8 @@ def test_signup_confirm_and_login_flow(client: Client, mailoutbox: list) -> None
     assert response.url == reverse("account_email_verification_sent")
     user = User.objects.get(email="nora@example.org")
     assert user.profile.display_name == "Nora Neu"
-    assert user.profile.handle == "nora"
+    # The handle comes from the chosen name, never from the address.
+    assert user.profile.handle == "nora-neu"
     assert not user.has_verified_email
 
     # Not yet a member: the directory asks for the confirmation first.
@@ -115,10 +116,20 @@ def test_account_emails_use_the_members_language(
     assert mailoutbox[0].alternatives[0][1] == "text/html"
 
 
-def test_signup_handles_get_unique_numbers(client: Client) -> None:
-    make_user("nora@example.com", handle="nora")
-    sign_up(client, email="nora@example.org")
-    assert User.objects.get(email="nora@example.org").profile.handle == "nora-2"
+def test_signup_handles_from_names_get_unique_numbers(client: Client) -> None:
+    make_user("nora@example.com", handle="nora-neu")
+    sign_up(client, email="nora@example.org", display_name="Nora Neu")
+    assert User.objects.get(email="nora@example.org").profile.handle == "nora-neu-2"
+
+
+def test_signup_without_a_name_gets_a_neutral_handle_and_name(client: Client) -> None:
+    sign_up(client, email="zorro.quix42@example.org")
+    profile = User.objects.get(email="zorro.quix42@example.org").profile
+    assert profile.handle.startswith("member-")
+    assert "zorro" not in profile.handle
+    assert profile.display_name == ""
+    assert profile.name.startswith("Member since ")
+    assert profile.initials == ""
 
 
 def test_signup_rejects_mismatched_passwords(client: Client) -> None:
