@@ -18,14 +18,18 @@ class EventsConfig(AppConfig):
 
     def export_member_data(self, user: Any) -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
-        from events.models import RSVP, Comment
+        from events.models import RSVP, Comment, CommentReport
 
         rsvps = RSVP.objects.filter(member=user).select_related("event")
         rsvps = rsvps.order_by("event__starts_at")
         comments = Comment.objects.by_member(user).select_related("recap")
+        reports = CommentReport.objects.filter(reporter=user).select_related(
+            "comment__recap"
+        )
         return {
             "rsvps": [rsvp.export_data() for rsvp in rsvps],
             "comments": [c.export_data() for c in comments.order_by("created_at")],
+            "comment_reports": [r.export_data() for r in reports.order_by("created_at")],
         }
 
     def delete_member_data(self, user: Any) -> None:
