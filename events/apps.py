@@ -29,7 +29,9 @@ class EventsConfig(AppConfig):
         return {
             "rsvps": [rsvp.export_data() for rsvp in rsvps],
             "comments": [c.export_data() for c in comments.order_by("created_at")],
-            "comment_reports": [r.export_data() for r in reports.order_by("created_at")],
+            "comment_reports": [
+                r.export_data() for r in reports.order_by("created_at")
+            ],
         }
 
     def delete_member_data(self, user: Any) -> None:

@@ -280,7 +280,8 @@ def test_reminder_has_a_free_my_seat_link(
     with committed():
         call_command("send_reminders")
     message = reminder_for(mailoutbox, member)
-    assert message.subject == subject("en", "Tomorrow: %(title)s, %(date)s", tomorrow_event)
+    expected = subject("en", "Tomorrow: %(title)s, %(date)s", tomorrow_event)
+    assert message.subject == expected
     rsvp = RSVP.objects.get(member=member)
     assert rsvp.free_seat_url() in message.body
     assert rsvp.free_seat_url() in html_of(message)
