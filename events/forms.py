@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from events.models import Comment, Recap
+from accounts.models import DISPLAY_NAME_LENGTH, User
+from events.models import Comment, PendingRSVP, Recap
 from events.models.series import MAX_DRAFTS
 
 
@@ -98,6 +98,11 @@ class AttendeeMessageForm(forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Labels are headings of their fields, without Django's trailing colon.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 
 class CheckInForm(forms.Form):
     """The state a tap on the door list asks for: here (1) or not here (0)."""
@@ -132,3 +137,63 @@ class GenerateDraftsForm(forms.Form):
     count = forms.IntegerField(
         label=_("How many dates?"), min_value=1, max_value=MAX_DRAFTS, initial=3
     )
+
+
+class RSVPByEmailForm(forms.Form):
+    """ "I'm coming" from someone who is not logged in: an address, a name if they
+    like. Nothing else: no password, no ticked boxes."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Please enter your e-mail address."),
+            "invalid": _("This does not look like an e-mail address."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=DISPLAY_NAME_LENGTH,
+        required=False,
+        help_text=_("How others see you on the list of who is coming."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Ids of their own: the event page holds other forms too.
+        kwargs.setdefault("auto_id", "rsvp-%s")
+        super().__init__(*args, **kwargs)
+
+
+class RSVPCodeForm(forms.Form):
+    """The code from the e-mail; every try counts against the pending RSVP."""
+
+    code = forms.CharField(
+        label=_("Code from the e-mail"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                # The visitor has just asked for it and is here to type it in.
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": _("Please enter the code from the e-mail.")},
+    )
+
+    def __init__(self, pending: PendingRSVP, *args: Any, **kwargs: Any) -> None:
+        self.pending = pending
+        kwargs.setdefault("auto_id", "rsvp-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not self.pending.check_code(code):
+            raise forms.ValidationError(
+                _("This code is not right. Please check it and try again."),
+                code="wrong_code",
+            )
+        return code

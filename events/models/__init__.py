@@ -6,6 +6,7 @@ from events.models.event import (
     Venue,
 )
 from events.models.orga import ORGA_TEAM, AttendeeMessage
+from events.models.pending import PendingRSVP
 from events.models.recap import Comment, CommentReport, Recap, RecapPhoto, RecapStatus
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus
 from events.models.series import Occurrence, Series, Weekday, WeekOfMonth
@@ -22,6 +23,7 @@ __all__ = [
     "EventStatus",
     "MailKind",
     "Occurrence",
+    "PendingRSVP",
     "RSVPError",
     "RSVPStatus",
     "Recap",
