@@ -177,8 +177,6 @@ class RSVPCodeForm(forms.Form):
                 "autocomplete": "one-time-code",
                 "autocapitalize": "characters",
                 "spellcheck": "false",
-                # The visitor has just asked for it and is here to type it in.
-                "autofocus": True,
             }
         ),
         error_messages={"required": _("Please enter the code from the e-mail.")},

@@ -1,6 +1,9 @@
-// After an answer the event page opens at the RSVP box (#rsvp). Move the focus to
-// the answer in it, so that screen readers read it out and it is in view on a phone.
-(() => {
-  const answer = document.querySelector(".rsvp-feedback");
-  if (answer) answer.focus();
-})();
+// The RSVP box after a step: the page opens at the box (#rsvp). Browsers ignore
+// `autofocus` on a page opened at a fragment, and move the focus away when they
+// scroll to it, so focus here once the page has loaded: the answer (screen readers
+// read it out, and it is in view on a phone), or the code field when the code is
+// what comes next.
+window.addEventListener("load", () => {
+  const target = document.querySelector("#rsvp .rsvp-feedback, #rsvp-code");
+  if (target) requestAnimationFrame(() => target.focus());
+});

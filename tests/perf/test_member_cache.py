@@ -73,7 +73,8 @@ def rsvp_box(html: str) -> str:
 
 
 def main_nav(html: str) -> str:
-    found = re.search(r'<nav class="site-nav".*?</nav>', html, re.S)
+    """The header's navigation: the main links and the account menu (or login)."""
+    found = re.search(r'<header class="site-header">.*?</header>', html, re.S)
     assert found, "no main navigation on the page"
     return found.group(0)
 
@@ -346,7 +347,7 @@ def test_deactivated_member_is_logged_out_at_once(make_event, member) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     html = page(client, event.get_absolute_url())
-    assert "Log in to RSVP" in rsvp_box(html)
+    assert 'name="email"' in rsvp_box(html)  # the visitors' box again
     assert MY_EVENTS not in main_nav(html)
 
 
@@ -636,9 +637,9 @@ def test_german_and_english_navigation_do_not_mix(member, url) -> None:
 
 
 def test_visitors_navigation_in_both_languages(client) -> None:
-    assert "Anmelden" in main_nav(page(client, "/events/", "de"))
+    assert "Einloggen" in main_nav(page(client, "/events/", "de"))
     html = main_nav(page(client, "/events/", "en"))
-    assert "Log in" in html and "Anmelden" not in html
+    assert "Log in" in html and "Einloggen" not in html
 
 
 @pytest.mark.parametrize("orga_first", [True, False])
