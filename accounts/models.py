@@ -67,33 +67,44 @@ class UserManager(BaseUserManager["User"]):
         built on allauth treats the member as verified. Returns (member, created).
         """
         from allauth.account.models import EmailAddress
-        from allauth.account.utils import filter_users_by_email
 
         email = self.normalize_email(email.strip())
-        users = filter_users_by_email(email, prefer_verified=True)
-        created = not users
-        if created:
+        user = self._owner_of(email)
+        created = user is None
+        if user is None:
             try:
                 with transaction.atomic():
                     user = self.create_user(email=email)
                     Profile.objects.create_for(user, language=language, name=name)
             except IntegrityError:
                 # The same address finished a second proof at the same moment.
-                user = filter_users_by_email(email, prefer_verified=True)[0]
+                user = self._owner_of(email)
+                if user is None:
+                    raise
                 created = False
-        else:
-            user = users[0]
-            if name:
-                Profile.objects.for_member(user).name_if_unnamed(name)
+        elif name:
+            Profile.objects.for_member(user).name_if_unnamed(name)
         address, _ = EmailAddress.objects.get_or_create(
             user=user,
             email__iexact=email,
             defaults={"email": email, "primary": created},
         )
         address.set_verified(commit=True)
-        if created or not EmailAddress.objects.filter(user=user, primary=True).exists():
+        if not EmailAddress.objects.filter(user=user, primary=True).exists():
             address.set_as_primary()
         return user, created
+
+    def _owner_of(self, email: str) -> "User | None":
+        """Who owns the address: the account that confirmed it, else the account
+        that signed up with it. An address someone merely added to their account
+        and never confirmed does not make its owner log into theirs."""
+        from allauth.account.models import EmailAddress
+
+        confirmed = EmailAddress.objects.filter(email__iexact=email, verified=True)
+        found = confirmed.select_related("user").first()
+        if found is not None:
+            return found.user
+        return self.filter(email__iexact=email).first()
 
 
 class User(AbstractUser):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -172,13 +172,16 @@ class PendingRSVP(models.Model):
         account, named as the visitor asked, if there is none) and whether the
         account is new; None when it was used, expired or blocked meanwhile."""
         now = timezone.now()
-        taken = PendingRSVP.objects.usable(now).filter(pk=self.pk).update(used_at=now)
-        if not taken:
-            return None
+        # One transaction: should the account fail, the pending RSVP stays usable.
+        with transaction.atomic():
+            usable = PendingRSVP.objects.usable(now).filter(pk=self.pk)
+            if not usable.update(used_at=now):
+                return None
+            accepted = User.objects.for_confirmed_address(
+                self.email, name=self.name, language=self.language
+            )
         self.used_at = now
-        return User.objects.for_confirmed_address(
-            self.email, name=self.name, language=self.language
-        )
+        return accepted
 
     def send_code(self) -> bool:
         """E-mail the code and the link (right after start()); returns whether the

@@ -4,6 +4,6 @@
 // read it out, and it is in view on a phone), or the code field when the code is
 // what comes next.
 window.addEventListener("load", () => {
-  const target = document.querySelector("#rsvp .rsvp-feedback, #rsvp-code");
+  const target = document.querySelector(".rsvp-feedback, #rsvp-code");
   if (target) requestAnimationFrame(() => target.focus());
 });

@@ -363,7 +363,8 @@ def test_rsvps_closing_between_the_steps_still_log_in_and_say_why(
     assert "_auth_user_id" in client.session
     assert not RSVP.objects.exists()
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "This Stammtisch has been cancelled." in html
+    feedback = re.search(r'<p class="[^"]*rsvp-feedback"[^>]*>(.*?)</p>', html).group(1)
+    assert feedback == "This Stammtisch has been cancelled."
 
 
 def test_drafts_and_unknown_events_are_404(
@@ -494,3 +495,18 @@ def test_get_on_the_start_step_is_a_friendly_405(
     assert response.status_code == 405
     assert "This address belongs to a button" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_an_address_someone_else_only_added_makes_an_account_of_its_own(
+    client: Client, make_event: Callable[..., Any], member: User, mailoutbox: list
+) -> None:
+    """Mia once typed lea's address into her account and never confirmed it: lea's
+    code must not log lea into Mia's account."""
+    EmailAddress.objects.create(user=member, email="lea@example.org", verified=False)
+    event = make_event()
+    start(client, event, "lea@example.org")
+    client.post(code_url(event), {"code": code_in(mailoutbox[0])})
+    lea = User.objects.get(email="lea@example.org")
+    assert lea != member
+    assert client.session["_auth_user_id"] == str(lea.pk)
+    assert RSVP.objects.get(event=event).member == lea
