@@ -35,10 +35,12 @@ class EventsConfig(AppConfig):
         }
 
     def delete_member_data(self, user: Any) -> None:
-        """A leaving member's seats go to the waiting list, as if they had cancelled."""
-        from events.models import RSVP
+        """A leaving member's seats go to the waiting list, as if they had cancelled;
+        answers still waiting for their code go with the account."""
+        from events.models import RSVP, PendingRSVP
         from events.models.rsvp import RSVPError
 
+        PendingRSVP.objects.filter(email__iexact=user.email).delete()
         for rsvp in RSVP.objects.filter(member=user).active().upcoming():
             # An evening that started or was cancelled has no seat to hand on.
             with suppress(RSVPError):

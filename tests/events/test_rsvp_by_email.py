@@ -510,3 +510,23 @@ def test_an_address_someone_else_only_added_makes_an_account_of_its_own(
     assert lea != member
     assert client.session["_auth_user_id"] == str(lea.pk)
     assert RSVP.objects.get(event=event).member == lea
+
+
+def test_the_link_page_costs_a_few_queries(
+    make_event: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    event = make_event()
+    for i in range(12):
+        event.rsvp(make_user(f"guest{i}@example.org", name=f"Guest {i}"))
+    pending = PendingRSVP.start(event, "lea@example.org")
+    url = reverse("events:rsvp-link", args=[event.slug, pending.token])
+    with django_assert_max_num_queries(6):
+        assert Client().get(url).status_code == 200
+
+
+def test_a_leaving_member_takes_their_waiting_answers_along(
+    make_event: Callable[..., Any], member: User
+) -> None:
+    PendingRSVP.start(make_event(), "MIA@example.org")
+    member.delete_account()
+    assert not PendingRSVP.objects.exists()
