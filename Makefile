@@ -1,4 +1,4 @@
-# SoMeHub: `make run` serves the site on http://127.0.0.1:8000, `make test` runs
+# SoMeHub: `make run` serves the site on http://127.0.0.1:8000 (PORT=…), `make test` runs
 # the whole suite on Postgres. Both build .venv on a fresh clone.
 
 SHELL := /bin/bash
@@ -29,12 +29,18 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 venv: $(VENV)/.installed
 dev-deps: $(VENV)/.dev-installed
 
+# `make run PORT=8001` serves on another port; SITE_URL (the links in pages, feeds and
+# e-mails) follows it. E-mails, login codes included, are printed in this terminal.
+PORT ?= 8000
+run: export DJANGO_DEBUG = 1
+run: export SITE_URL = http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed
 	@mkdir -p var
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	DJANGO_DEBUG=1 $(PY) manage.py seed_impulses
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_impulses
+	@echo "SoMeHub on $$SITE_URL. E-mails (login codes too) appear here in the terminal."
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest $(PYTEST_ARGS)

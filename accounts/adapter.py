@@ -3,11 +3,15 @@ import smtplib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import perform_login, record_authentication
+from allauth.account.models import EmailConfirmation, Login
+from allauth.account.utils import get_next_redirect_url
+from allauth.core.internal.httpkit import add_query_params
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.forms import BaseForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -59,24 +63,60 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         return url_has_allowed_host_and_scheme(url, allowed_hosts=set())
 
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> bool:
+    def log_in_by_code(
+        self, request: HttpRequest, user: User, email: str, *, redirect_url: str
+    ) -> HttpResponse:
+        """Log in the owner of `email`, who has just proven it with a code or a
+        link we e-mailed (an RSVP by e-mail), the way allauth's own login by code
+        finishes: recorded as a code login, through allauth's stages and hooks
+        (an inactive account is turned away there)."""
+        record_authentication(request, user, method="code", email=email)
+        login = Login(user=user, email=email, redirect_url=redirect_url)
+        return perform_login(request, login)
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest, emailconfirmation: EmailConfirmation
+    ) -> str:
+        """The confirmation link keeps where the member came from (`next`), so that
+        it leads back there even when opened in another browser or on a phone."""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        next_url = get_next_redirect_url(request) if request is not None else None
+        return add_query_params(url, {"next": next_url}) if next_url else url
+
+    def send_mail(
+        self,
+        template_prefix: str,
+        email: str,
+        context: dict,
+        *,
+        tell_visitor: bool = True,
+    ) -> bool:
         """Every account e-mail in the recipient's own language.
 
         A mail server that is down must not turn a sign-up (whose account is saved
         already) or a login-code request into a 500: the member is told to try again
-        in a moment instead. Returns whether the mail went out.
+        in a moment instead (unless the caller says so where the form is). Returns
+        whether the mail went out.
         """
         context = {
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
             **context,
         }
+        next_url = get_next_redirect_url(self.request) if self.request else None
+        if next_url and "signup_url" in context:
+            # "We don't know this address" offers to join, and the way back to the
+            # page the visitor came from (where an RSVP needs just the address).
+            context["signup_url"] = add_query_params(
+                context["signup_url"], {"next": next_url}
+            )
+            context["next_url"] = settings.SITE_URL + next_url
         try:
             with translation.override(self._language_for(email, context)):
                 super().send_mail(template_prefix, email, context)
         except (smtplib.SMTPException, OSError):
             logger.exception("Could not send the account e-mail %s", template_prefix)
-            if self.request is not None:
+            if self.request is not None and tell_visitor:
                 messages.error(
                     self.request,
                     _(

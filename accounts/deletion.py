@@ -4,9 +4,9 @@ The code lives only in the member's session, as a salted hash with an expiry tim
 an attempt counter: it confirms this browser session, nothing else.
 """
 
-import secrets
 import time
 
+from allauth.account.adapter import get_adapter
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.backends.base import SessionBase
 
@@ -22,12 +22,18 @@ def may_issue_code(session: SessionBase) -> bool:
     return not state or time.time() >= state["issued"] + RESEND_AFTER_SECONDS
 
 
+def _normalised(code: str) -> str:
+    # As allauth compares its codes: dashes, spaces and letter case do not matter.
+    return "".join(ch for ch in code if ch.isalnum()).lower()
+
+
 def issue_code(session: SessionBase) -> str:
-    """A fresh six-digit code; any earlier one stops working."""
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    """A fresh code in the same format as the login codes (e.g. "BCDF-GHJK"); any
+    earlier one stops working."""
+    code = get_adapter().generate_login_code()
     now = time.time()
     session[SESSION_KEY] = {
-        "hash": make_password(code),
+        "hash": make_password(_normalised(code)),
         "issued": now,
         "expires": now + LIFETIME_SECONDS,
         "attempts": 0,
@@ -49,4 +55,4 @@ def check_code(session: SessionBase, code: str) -> bool:
         session.pop(SESSION_KEY, None)
         return False
     session[SESSION_KEY] = state
-    return check_password(code.strip().replace(" ", ""), state["hash"])
+    return check_password(_normalised(code), state["hash"])

@@ -178,7 +178,11 @@ class DeleteAccountForm(forms.Form):
                 label=_("Code from the e-mail"),
                 max_length=20,
                 widget=forms.TextInput(
-                    attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+                    attrs={
+                        "autocomplete": "one-time-code",
+                        "autocapitalize": "characters",
+                        "spellcheck": "false",
+                    }
                 ),
             )
         self.order_fields(["password", "code", "confirm"])

@@ -4,22 +4,26 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.functional import cached_property
 from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from somehub.lib.dates import format_local
 from somehub.lib.images import square
 from somehub.lib.markdown import render_markdown
 
 PHOTO_SIZE = 512
 THUMB_SIZE = 96
+DISPLAY_NAME_LENGTH = 80
 
 
 class UserManager(BaseUserManager["User"]):
@@ -52,6 +56,57 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, email: str | None) -> "User":
         return self.get(email__iexact=email)
 
+    def for_confirmed_address(
+        self, email: str, *, name: str = "", language: str = "de"
+    ) -> tuple["User", bool]:
+        """The member who owns `email`, which they have just proven (they typed a
+        code sent to it, or opened a link in it); a new account if there is none.
+
+        A new account has no password (its owner logs in with codes) and gets its
+        profile now, named as its owner chose or not at all. Either way the address
+        ends up confirmed, through allauth's own EmailAddress, so that everything
+        built on allauth treats the member as verified. Returns (member, created).
+        """
+        from allauth.account.models import EmailAddress
+
+        email = self.normalize_email(email.strip())
+        user = self._owner_of(email)
+        created = user is None
+        if user is None:
+            try:
+                with transaction.atomic():
+                    user = self.create_user(email=email)
+                    Profile.objects.create_for(user, language=language, name=name)
+            except IntegrityError:
+                # The same address finished a second proof at the same moment.
+                user = self._owner_of(email)
+                if user is None:
+                    raise
+                created = False
+        elif name:
+            Profile.objects.for_member(user).name_if_unnamed(name)
+        address, _ = EmailAddress.objects.get_or_create(
+            user=user,
+            email__iexact=email,
+            defaults={"email": email, "primary": created},
+        )
+        address.set_verified(commit=True)
+        if not EmailAddress.objects.filter(user=user, primary=True).exists():
+            address.set_as_primary()
+        return user, created
+
+    def _owner_of(self, email: str) -> "User | None":
+        """Who owns the address: the account that confirmed it, else the account
+        that signed up with it. An address someone merely added to their account
+        and never confirmed does not make its owner log into theirs."""
+        from allauth.account.models import EmailAddress
+
+        confirmed = EmailAddress.objects.filter(email__iexact=email, verified=True)
+        found = confirmed.select_related("user").first()
+        if found is not None:
+            return found.user
+        return self.filter(email__iexact=email).first()
+
 
 class User(AbstractUser):
     """A member of the community. The e-mail address is the login."""
@@ -83,11 +138,19 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        """The name shown to others: the profile name, else the address's local part."""
+        """The name shown to others: the one the member chose, else a neutral
+        "Member since December 2026" (never anything from the e-mail address)."""
         profile = getattr(self, "profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return self.email.split("@", 1)[0]
+        if profile is not None:
+            return profile.name
+        return str(_("New member"))
+
+    @property
+    def greeting_name(self) -> str:
+        """The name to greet the member with in an e-mail; empty without a chosen one
+        (the mail then just says "Hello,")."""
+        profile = getattr(self, "profile", None)
+        return profile.display_name if profile is not None else ""
 
     @cached_property
     def has_verified_email(self) -> bool:
@@ -263,17 +326,28 @@ class ProfileManager(models.Manager["Profile"]):
     def create_for(
         self, user: User, *, language: str = "de", name: str = ""
     ) -> "Profile":
-        """The profile every new account gets, with a free handle from the address."""
+        """The profile every new account gets: the name its owner chose (or none
+        yet), and a handle from that name or a neutral one. Nothing here comes from
+        the e-mail address: other members must never see any part of it."""
+        name = tidy_name(name)
         return self.create(
             user=user,
-            handle=self.free_handle(user.email.split("@", 1)[0]),
+            handle=self.free_handle(name) if name else self.neutral_handle(),
             display_name=name,
             preferred_language=language if language in ("de", "en") else "de",
         )
 
+    def neutral_handle(self) -> str:
+        """A handle that says nothing about its owner, e.g. "member-4k7p2x"."""
+        while True:
+            handle = "member-" + get_random_string(6, "abcdefghjkmnpqrstuvwxyz23456789")
+            if not self.filter(handle__iexact=handle).exists():
+                return handle
+
     def free_handle(self, wish: str) -> str:
         base = slugify(wish.replace(".", "-").replace("_", "-"))[:34].strip("-")
-        base = base if len(base) >= 2 else "member"
+        if len(base) < 2:
+            return self.neutral_handle()
         taken = set(
             self.filter(handle__startswith=base).values_list(Lower("handle"), flat=True)
         )
@@ -297,7 +371,9 @@ class Profile(models.Model):
         unique=True,
         help_text=_("Your address on this site: /members/<handle>/"),
     )
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=DISPLAY_NAME_LENGTH, blank=True
+    )
     photo = models.ImageField(_("photo"), upload_to="avatars/", blank=True)
     photo_thumb = models.ImageField(_("thumbnail"), upload_to="avatars/", blank=True)
     field = models.CharField(
@@ -321,8 +397,9 @@ class Profile(models.Model):
         choices=[("de", _("German")), ("en", _("English"))],
         default="de",
     )
+    # Consent is given, never assumed: off until the member ticks it.
     notify_event_updates = models.BooleanField(
-        _("e-mail me about new dates and changes"), default=True
+        _("e-mail me about new dates and changes"), default=False
     )
     notify_replies = models.BooleanField(
         _("e-mail me about replies to my comments"), default=True
@@ -373,13 +450,27 @@ class Profile(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.handle
+        """The name others see: the member's own choice, else "Member since
+        December 2026" in the reader's language (no initials, nothing guessed)."""
+        if self.display_name:
+            return self.display_name
+        month = format_local(self.created_at or timezone.now(), "month_year")
+        return gettext("Member since %(month)s") % {"month": month}
 
     @property
     def initials(self) -> str:
-        words = [w for w in self.name.replace("-", " ").split() if w[:1].isalnum()]
-        letters = "".join(w[0] for w in words[:2]) or self.name[:1]
-        return letters.upper()
+        """Up to two letters of the chosen name; empty without one (the avatar then
+        shows a neutral figure)."""
+        name = self.display_name
+        words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+        return "".join(w[0] for w in words[:2]).upper() or name[:1].upper()
+
+    def name_if_unnamed(self, name: str) -> None:
+        """Take `name` as the display name, unless the member has chosen one."""
+        name = tidy_name(name)
+        if name and not self.display_name:
+            self.display_name = name
+            self.save(update_fields=["display_name", "updated_at"])
 
     def is_visible_to(self, viewer: Any) -> bool:
         if self.visibility == Visibility.PUBLIC:
@@ -446,9 +537,21 @@ class Profile(models.Model):
             "updated_at",
         ]
         data = {name: getattr(self, name) for name in fields}
-        data["photo"] = self.photo.url if self.photo else None
-        data["photo_thumbnail"] = self.photo_thumb.url if self.photo_thumb else None
+        data["photo"] = _absolute(self.photo.url) if self.photo else None
+        data["photo_thumbnail"] = (
+            _absolute(self.photo_thumb.url) if self.photo_thumb else None
+        )
         return data
+
+
+def tidy_name(name: str) -> str:
+    """A display name as typed, on one line and not longer than the field."""
+    return " ".join(name.split())[:DISPLAY_NAME_LENGTH]
+
+
+def _absolute(url: str) -> str:
+    """Local storage gives a path, object storage a full URL: always the full one."""
+    return settings.SITE_URL + url if url.startswith("/") else url
 
 
 class LegalPage(models.Model):

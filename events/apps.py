@@ -13,7 +13,7 @@ class EventsConfig(AppConfig):
 
     def export_member_data(self, user: Any) -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
-        from events.models import RSVP, Comment
+        from events.models import RSVP, Comment, CommentReport
 
         rsvps = RSVP.objects.filter(member=user).select_related("event")
         rsvps = rsvps.order_by("event__starts_at")
@@ -21,20 +21,28 @@ class EventsConfig(AppConfig):
         # Guest comments from the old blog written with one of the member's
         # verified addresses are about them too, claimed or not.
         guest = Comment.objects.claimable_by(user).select_related("recap")
+        reports = CommentReport.objects.filter(reporter=user).select_related(
+            "comment__recap"
+        )
         return {
             "rsvps": [rsvp.export_data() for rsvp in rsvps],
             "comments": [c.export_data() for c in comments.order_by("created_at")],
             "guest_comments_with_your_address": [
                 c.export_data() for c in guest.order_by("created_at")
             ],
+            "comment_reports": [
+                r.export_data() for r in reports.order_by("created_at")
+            ],
         }
 
     def delete_member_data(self, user: Any) -> None:
         """A leaving member's seats go to the waiting list, as if they had cancelled;
-        their address goes from old guest comments they did not claim."""
-        from events.models import RSVP, Comment
+        their address goes from old guest comments they did not claim, and answers
+        still waiting for their code go with the account."""
+        from events.models import RSVP, Comment, PendingRSVP
         from events.models.rsvp import RSVPError
 
+        PendingRSVP.objects.filter(email__iexact=user.email).delete()
         for rsvp in RSVP.objects.filter(member=user).active().upcoming():
             # An evening that started or was cancelled has no seat to hand on.
             with suppress(RSVPError):

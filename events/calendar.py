@@ -1,7 +1,8 @@
 """iCalendar (RFC 5545) export of events, for single downloads and feeds."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -83,3 +84,56 @@ def build_calendar(events: Iterable[Event], name: str) -> bytes:
     for event in events:
         cal.add_component(event_component(event))
     return cal.to_ical()
+
+
+# "Add to calendar" links for web calendars: plain links that open the calendar with
+# the evening filled in. Nothing is loaded from these sites; only a visitor who
+# clicks goes there.
+
+
+def _web_calendar_fields(event: Event) -> dict[str, str]:
+    venue = event.venue
+    return {
+        "title": event.title + (f": {event.motto}" if event.motto else ""),
+        "details": "\n\n".join(
+            p for p in [event.motto, settings.SITE_URL + event.get_absolute_url()] if p
+        ),
+        "location": ", ".join(p for p in [venue.name, venue.address_line] if p),
+    }
+
+
+def google_calendar_url(event: Event) -> str:
+    fields = _web_calendar_fields(event)
+    utc = "%Y%m%dT%H%M%SZ"
+    start = event.starts_at.astimezone(UTC).strftime(utc)
+    end = event.ends_at.astimezone(UTC).strftime(utc)
+    query = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": fields["title"],
+            "dates": f"{start}/{end}",
+            "details": fields["details"],
+            "location": fields["location"],
+            "ctz": "Europe/Berlin",
+        }
+    )
+    return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def outlook_calendar_url(event: Event, host: str = "outlook.live.com") -> str:
+    """Outlook on the web: outlook.live.com for personal accounts,
+    outlook.office.com for work accounts (Microsoft 365)."""
+    fields = _web_calendar_fields(event)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    query = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": fields["title"],
+            "startdt": event.starts_at.astimezone(UTC).strftime(iso),
+            "enddt": event.ends_at.astimezone(UTC).strftime(iso),
+            "body": fields["details"],
+            "location": fields["location"],
+        }
+    )
+    return f"https://{host}/calendar/0/action/compose?{query}"

@@ -5,9 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import DISPLAY_NAME_LENGTH, User
 from events.importers.wxr import MAX_BYTES as WXR_MAX_BYTES
-from events.models import Comment, Recap, Series, Venue
+from events.models import Comment, PendingRSVP, Recap, Series, Venue
 from events.models.series import MAX_DRAFTS
 
 
@@ -100,6 +100,11 @@ class AttendeeMessageForm(forms.Form):
             "invalid": _("This form has expired. Please check it and send it again."),
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Labels are headings of their fields, without Django's trailing colon.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class CheckInForm(forms.Form):
@@ -225,3 +230,61 @@ class CalendarImportForm(forms.Form):
         if since and until and until < since:
             self.add_error("until", _("The end must not be before the start."))
         return cleaned
+
+
+class RSVPByEmailForm(forms.Form):
+    """ "I'm coming" from someone who is not logged in: an address, a name if they
+    like. Nothing else: no password, no ticked boxes."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Please enter your e-mail address."),
+            "invalid": _("This does not look like an e-mail address."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=DISPLAY_NAME_LENGTH,
+        required=False,
+        help_text=_("How others see you on the list of who is coming."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Ids of their own: the event page holds other forms too.
+        kwargs.setdefault("auto_id", "rsvp-%s")
+        super().__init__(*args, **kwargs)
+
+
+class RSVPCodeForm(forms.Form):
+    """The code from the e-mail; every try counts against the pending RSVP."""
+
+    code = forms.CharField(
+        label=_("Code from the e-mail"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": _("Please enter the code from the e-mail.")},
+    )
+
+    def __init__(self, pending: PendingRSVP, *args: Any, **kwargs: Any) -> None:
+        self.pending = pending
+        kwargs.setdefault("auto_id", "rsvp-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not self.pending.check_code(code):
+            raise forms.ValidationError(
+                _("This code is not right. Please check it and try again."),
+                code="wrong_code",
+            )
+        return code

@@ -19,6 +19,8 @@ from django.utils.translation import gettext
 
 from events.calendar import build_calendar
 from events.models import RSVP, Event, EventStatus, MailKind, RSVPStatus
+from somehub.lib.dates import format_local
+from somehub.lib.subject import mail_subject
 
 logger = logging.getLogger(__name__)
 
@@ -32,19 +34,21 @@ RETRY_DELAYS = (
 
 
 def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
-    params = {"title": event.title}
+    params = {"title": event.title, "date": format_local(event.starts_at, "day")}
     subjects = {
         MailKind.CONFIRMATION: (
-            gettext("You're on the list: %(title)s")
+            gettext("You're in: %(title)s, %(date)s")
             if rsvp.is_going
-            else gettext("You're on the waiting list: %(title)s")
+            else gettext("You're on the waiting list: %(title)s, %(date)s")
         ),
-        MailKind.PROMOTION: gettext("A place became free, you're in: %(title)s"),
-        MailKind.EVENT_CHANGED: gettext("Changed: %(title)s"),
-        MailKind.EVENT_CANCELLED: gettext("Cancelled: %(title)s"),
-        MailKind.REMINDER: gettext("Tomorrow: %(title)s"),
+        MailKind.PROMOTION: gettext(
+            "A place became free, you're in: %(title)s, %(date)s"
+        ),
+        MailKind.EVENT_CHANGED: gettext("Changed: %(title)s, %(date)s"),
+        MailKind.EVENT_CANCELLED: gettext("Cancelled: %(title)s, %(date)s"),
+        MailKind.REMINDER: gettext("Tomorrow: %(title)s, %(date)s"),
     }
-    return subjects[MailKind(kind)] % params
+    return mail_subject(subjects[MailKind(kind)] % params)
 
 
 def _still_relevant(kind: str, rsvp: RSVP) -> bool:
@@ -73,7 +77,7 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
             "kind": kind,
             "rsvp": rsvp,
             "event": event,
-            "name": member.display_name,
+            "name": member.greeting_name,
             "event_url": settings.SITE_URL + event.get_absolute_url(),
             "rsvp_url": settings.SITE_URL + event.get_absolute_url() + "#rsvp",
             "my_events_url": settings.SITE_URL + reverse("events:my-events"),

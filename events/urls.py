@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events.feeds import NewEventsFeed, RecapsFeed
-from events.views import orga, pages, recaps, rsvp
+from events.views import orga, pages, recaps, rsvp, rsvp_by_email
 
 app_name = "events"
 
@@ -14,6 +14,18 @@ urlpatterns = [
     # RSVPs, "my events" and the personal calendar (issue 4)
     path("events/feed/<str:token>.ics", rsvp.personal_feed, name="personal-feed"),
     path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
+    # "I'm coming" without being logged in: address, then code or link.
+    path(
+        "events/<slug:slug>/rsvp/email/",
+        rsvp_by_email.rsvp_by_email,
+        name="rsvp-by-email",
+    ),
+    path("events/<slug:slug>/rsvp/code/", rsvp_by_email.rsvp_code, name="rsvp-code"),
+    path(
+        "events/<slug:slug>/rsvp/link/<str:token>/",
+        rsvp_by_email.rsvp_link,
+        name="rsvp-link",
+    ),
     path(
         "events/<slug:slug>/free-my-seat/<str:token>/",
         rsvp.free_seat,

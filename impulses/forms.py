@@ -27,6 +27,11 @@ class WishForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Labels are headings of their fields, without Django's trailing colon.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
         if Wish.objects.open().filter(title__iexact=title).exists():
@@ -69,6 +74,7 @@ class ProposalForm(forms.ModelForm):
         labels = {"wish": _("Topic wish")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # A date that has begun or is not published cannot be chosen, even by hand.
         self.fields["preferred_events"].queryset = Event.objects.filter(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
+from somehub.lib.subject import mail_subject
 
 logger = logging.getLogger(__name__)
 
@@ -550,7 +551,7 @@ class Proposal(models.Model):
         with translation.override(language):
             context = {
                 "proposal": self,
-                "name": proposer.display_name,
+                "name": proposer.greeting_name,
                 "item": self.scheduled_items[-1] if self.scheduled_items else None,
                 "mine_url": settings.SITE_URL + reverse("impulses:proposal-mine"),
                 "site_name": settings.SITE_NAME,
@@ -560,7 +561,7 @@ class Proposal(models.Model):
                 ProposalStatus.DECLINED: gettext("About your Impuls proposal"),
                 ProposalStatus.SCHEDULED: gettext("Your Impuls is on the agenda"),
             }
-            subject = f"[#SoMeH] {subjects[self.status]}: {self.title}"
+            subject = mail_subject(f"{subjects[self.status]}: {self.title}")
             text = render_to_string("impulses/email/proposal_status.txt", context)
             html = render_to_string("impulses/email/proposal_status.html", context)
         message = EmailMultiAlternatives(subject, text, to=[proposer.email])

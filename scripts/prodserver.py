@@ -142,14 +142,18 @@ class Server:
     url: str
     pages: dict[str, str] = field(default_factory=dict)
     log: Path | None = None
+    mail: Path | None = None
 
 
 @contextmanager
 def demo_server(port: int | None = None, *, https: bool = False) -> Iterator[Server]:
     """A production-mode server on a fresh SQLite database with demo data."""
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="somehub-prod-") as tmp:
         folder = Path(tmp)
         env = production_env(
+            # Links in pages, feeds and e-mails point at this very server.
+            SITE_URL=f"{'https' if https else 'http'}://127.0.0.1:{port}",
             DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
             DJANGO_STATIC_ROOT=str(folder / "static"),
             MEDIA_ROOT=str(folder / "media"),
@@ -172,8 +176,8 @@ def demo_server(port: int | None = None, *, https: bool = False) -> Iterator[Ser
         collectstatic(env)
         log = folder / "gunicorn.log"
         media_app = "scripts.prodserver_wsgi:application"  # nginx's part
-        with gunicorn(env, port or free_port(), log, media_app) as url:
-            yield Server(url, pages, log)
+        with gunicorn(env, port, log, media_app) as url:
+            yield Server(url, pages, log, folder / "mail")
 
 
 def main() -> None:
@@ -186,6 +190,7 @@ def main() -> None:
         print(f"SoMeHub in production mode on {server.url} (Ctrl+C stops it)")
         for name, path in server.pages.items():
             print(f"  {name}: {server.url}{path}")
+        print(f"  e-mails (login codes too) are written as files to {server.mail}")
         try:
             while True:
                 time.sleep(3600)

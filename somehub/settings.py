@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A GET on a URL that takes only POST gets a page that leads back (not a blank).
+    # Last, so that the headers above (CSP, frame options) are added to that page.
+    "somehub.middleware.FriendlyMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "somehub.urls"
@@ -233,6 +236,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "request_login_code": "20/m/ip,3/m/key",
     "confirm_email": "1/180s/key",
+    # "I'm coming" by e-mail on an event page (events/views/rsvp_by_email.py): a
+    # few codes per address, so that nobody can flood someone's inbox with them.
+    "rsvp_by_email": "10/h/ip,3/15m/key",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -240,7 +246,9 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[#SoMeH] "
+# One prefix on every e-mail the site sends (somehub/lib/subject.py), allauth's too.
+EMAIL_SUBJECT_PREFIX = "[#SoMeH] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 
 # Internationalisation: German first, English second.

@@ -7,6 +7,7 @@ from events.models.event import (
 )
 from events.models.imports import ImportedItem, ImportRun
 from events.models.orga import ORGA_TEAM, AttendeeMessage
+from events.models.pending import PendingRSVP
 from events.models.recap import (
     BodyFormat,
     Comment,
@@ -33,6 +34,7 @@ __all__ = [
     "ImportedItem",
     "MailKind",
     "Occurrence",
+    "PendingRSVP",
     "RSVPError",
     "RSVPStatus",
     "Recap",

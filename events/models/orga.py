@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, User
 from events.models.rsvp import RSVP, RSVPStatus
+from somehub.lib.subject import mail_subject
 from somehub.lib.text import plain_text_to_html
 
 if TYPE_CHECKING:
@@ -316,14 +317,14 @@ class AttendeeMessage(models.Model):
                 "body_html": plain_text_to_html(self.body),
                 "event": event,
                 "rsvp": rsvp,
-                "name": member.display_name,
+                "name": member.greeting_name,
                 "event_url": settings.SITE_URL + event.get_absolute_url(),
                 "my_events_url": settings.SITE_URL + reverse("events:my-events"),
                 "SITE_NAME": settings.SITE_NAME,
                 "SITE_URL": settings.SITE_URL,
             }
             email = EmailMultiAlternatives(
-                subject=" ".join(self.subject.split()),
+                subject=mail_subject(self.subject),
                 body=render_to_string("events/attendeemessage_email.txt", context),
                 to=[member.email],
             )

@@ -25,6 +25,7 @@ from somehub.lib import ratelimit
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.markdown import render_markdown
 from somehub.lib.richtext import clean_rich_html
+from somehub.lib.subject import mail_subject
 from somehub.lib.text import plain_text_to_html
 
 logger = logging.getLogger(__name__)
@@ -949,7 +950,7 @@ class Comment(models.Model):
             text = render_to_string("events/comment_notification_email.txt", context)
             html = render_to_string("events/comment_notification_email.html", context)
         message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()), body=text, to=[user.email]
+            subject=mail_subject(subject), body=text, to=[user.email]
         )
         message.attach_alternative(html, "text/html")
         return message
@@ -1007,6 +1008,17 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reporter} → {self.comment_id}"
+
+    def export_data(self) -> dict[str, Any]:
+        """The reporter's own record of this report, for their DSGVO export: which
+        comment, why, and whether the Orga-Team has dealt with it."""
+        return {
+            "recap": self.comment.recap.title,
+            "comment_url": settings.SITE_URL + self.comment.get_absolute_url(),
+            "reason": self.reason,
+            "reported": self.created_at.isoformat(),
+            "resolved": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
 
 
 def _audit(user: Any, obj: models.Model, message: str) -> None:

@@ -44,7 +44,12 @@ class RSVPForm(forms.Form):
     )
 
 
-def _rsvp_message(event: Event, rsvp: RSVP) -> str:
+# Messages about the visitor's answer are shown in the RSVP box, where they look
+# (templates/base.html leaves them out of the list at the top of the page).
+RSVP_MESSAGE_TAG = "rsvp"
+
+
+def rsvp_message(event: Event, rsvp: RSVP) -> str:
     if rsvp.is_going:
         return gettext("You're in! See you on %(date)s.") % {
             "date": format_local(event.starts_at, "long")
@@ -72,9 +77,11 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             answer = event.decline(request.user)
     except RSVPError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags=RSVP_MESSAGE_TAG)
     else:
-        messages.success(request, _rsvp_message(event, answer))
+        messages.success(
+            request, rsvp_message(event, answer), extra_tags=RSVP_MESSAGE_TAG
+        )
     return redirect(event.get_absolute_url() + "#rsvp")
 
 

@@ -11,12 +11,14 @@ from django.utils.translation import get_language
 FORMATS = {
     "de": {
         "long": "l, j. F Y",
+        "day": "l, j. F",
         "medium": "D., j. M. Y",
         "time": r"H:i \U\h\r",
         "month_year": "F Y",
     },
     "en": {
         "long": "l, j F Y",
+        "day": "l, j F",
         "medium": "D, j M Y",
         "time": "g:i A",
         "month_year": "F Y",

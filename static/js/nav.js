@@ -1,11 +1,16 @@
-// On a phone the main navigation is one row that scrolls sideways: start it where
-// the link of the current page can be seen. Without JavaScript it starts at the
-// left, as before.
+// The account menu is a <details> disclosure, so it works without JavaScript. With
+// it, the menu also closes like other menus do: on Escape (focus back on its
+// button) and on a click or tap anywhere else.
 (() => {
-  const row = document.querySelector(".site-nav ul");
-  const current = row && row.querySelector("[aria-current]");
-  if (!current || row.scrollWidth <= row.clientWidth) return;
-  const item = current.closest("li");
-  const offset = item.getBoundingClientRect().left - row.getBoundingClientRect().left;
-  row.scrollLeft += offset - (row.clientWidth - item.offsetWidth) / 2;
+  const menu = document.querySelector(".user-menu details");
+  if (!menu) return;
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
 })();

@@ -18,6 +18,12 @@ pytestmark = pytest.mark.django_db
 
 URL = "/me/delete/"
 CODE_URL = "/me/delete/code/"
+# allauth's login code format: four letters, a dash, four letters.
+CODE = re.compile(r"\b([B-Z]{4}-[B-Z]{4})\b")
+
+
+def wrong_code(code: str) -> str:
+    return "BBBB-BBBB" if code != "BBBB-BBBB" else "CCCC-CCCC"
 
 
 @pytest.fixture
@@ -144,16 +150,18 @@ def test_member_without_password_confirms_with_an_emailed_code(
     message = mailoutbox[0]
     assert message.to == [passwordless.email]
     assert message.alternatives[0][1] == "text/html"
-    code = re.search(r"\b(\d{6})\b", message.body).group(1)
+    # The same format as the login codes.
+    code = CODE.search(message.body).group(1)
     assert 'name="code"' in client.get(URL).content.decode()
 
-    response = client.post(
-        URL, {"code": "000000" if code != "000000" else "111111", "confirm": "on"}
-    )
+    response = client.post(URL, {"code": wrong_code(code), "confirm": "on"})
     assert response.status_code == 200
     assert User.objects.filter(pk=passwordless.pk).exists()
 
-    response = client.post(URL, {"code": code, "confirm": "on"})
+    # Typed without the dash and in small letters, as people do on a phone.
+    response = client.post(
+        URL, {"code": code.replace("-", "").lower(), "confirm": "on"}
+    )
     assert response.status_code == 302
     assert not User.objects.filter(pk=passwordless.pk).exists()
 
@@ -172,10 +180,9 @@ def test_code_stops_working_after_too_many_wrong_tries(
 ) -> None:
     client.force_login(passwordless)
     client.post(CODE_URL)
-    code = re.search(r"\b(\d{6})\b", mailoutbox[0].body).group(1)
-    wrong = "000000" if code != "000000" else "111111"
+    code = CODE.search(mailoutbox[0].body).group(1)
     for _ in range(5):
-        client.post(URL, {"code": wrong, "confirm": "on"})
+        client.post(URL, {"code": wrong_code(code), "confirm": "on"})
     client.post(URL, {"code": code, "confirm": "on"})
     assert User.objects.filter(pk=passwordless.pk).exists()
 

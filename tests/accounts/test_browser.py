@@ -28,6 +28,8 @@ def test_sign_up_confirm_fill_profile_and_see_it(
     link = re.search(r"(http://\S+/accounts/confirm-email/\S+/)", mailoutbox[0].body)
     page.goto(link.group(1))
     page.get_by_role("button", name="Yes, confirm my address").click()
+    # Logged in: the account menu in the header holds the member's links.
+    page.locator(".user-menu summary").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     page.get_by_role("link", name="My account").click()
@@ -40,7 +42,7 @@ def test_sign_up_confirm_fill_profile_and_see_it(
     page.get_by_label("Everyone").check()
     page.get_by_role("button", name="Save profile").click()
 
-    expect(page).to_have_url(re.compile(r"/members/lena/$"))
+    expect(page).to_have_url(re.compile(r"/members/lena-lindner/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Lena Lindner")
     expect(page.get_by_text("Reels, die wirken")).to_be_visible()
     expect(page.locator("img.avatar-xl")).to_have_attribute(

@@ -81,3 +81,36 @@ def test_export_contains_the_members_rsvps_and_nobody_elses(
 def test_export_is_read_only(client: Client, member: User) -> None:
     client.force_login(member)
     assert client.post(URL).status_code == 405
+
+
+def test_export_has_the_members_own_comment_reports_with_their_reasons(
+    client: Client, member: User, stranger: User, organizer: User, make_event: Any
+) -> None:
+    from tests.events.recap_support import comment, make_recap, past_event
+
+    recap = make_recap(past_event(make_event))
+    theirs = comment(recap, stranger, "Kauft alle meinen Kurs!")
+    theirs.report(member, "Werbung, kein Beitrag")
+    theirs.report(organizer, "Das sieht die Orga auch so")
+    client.force_login(member)
+    data = json.loads(client.get(URL).content)
+    (report,) = data["events"]["comment_reports"]
+    assert report["reason"] == "Werbung, kein Beitrag"
+    assert report["recap"] == recap.title
+    assert report["comment_url"].startswith("http")
+    assert report["comment_url"].endswith(f"#comment-{theirs.pk}")
+    assert report["resolved"] is None
+    assert "Das sieht die Orga auch so" not in client.get(URL).content.decode()
+
+
+def test_export_gives_the_photo_as_a_full_address(
+    client: Client, member: User, settings: Any
+) -> None:
+    from PIL import Image
+
+    profile = Profile.objects.get(user=member)
+    profile.replace_photo(Image.new("RGB", (300, 300), "red"))
+    client.force_login(member)
+    data = json.loads(client.get(URL).content)["accounts"]["profile"]
+    assert data["photo"] == settings.SITE_URL + profile.photo.url
+    assert data["photo_thumbnail"] == settings.SITE_URL + profile.photo_thumb.url

@@ -71,7 +71,10 @@ def test_account_without_profile_gets_one(client: Client) -> None:
     user = User.objects.create_user(email="admin.made@example.org", password="x")
     client.force_login(user)
     assert client.get(URL).status_code == 200
-    assert Profile.objects.get(user=user).handle == "admin-made"
+    # A neutral handle: nothing from the e-mail address.
+    handle = Profile.objects.get(user=user).handle
+    assert handle.startswith("member-")
+    assert "admin" not in handle
 
 
 def test_saving_the_profile_updates_it_and_shows_the_page(

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 CONFIRM_LINK = re.compile(r"http://testserver(/accounts/confirm-email/[^/\s]+/)")
+CONFIRM_WITH_NEXT = re.compile(r"http://testserver(/accounts/confirm-email/\S+)")
 
 
 def sign_up(client: Client, email: str = "nora@example.org", **extra: str) -> Any:
@@ -33,7 +35,8 @@ def test_signup_confirm_and_login_flow(client: Client, mailoutbox: list) -> None
     assert response.url == reverse("account_email_verification_sent")
     user = User.objects.get(email="nora@example.org")
     assert user.profile.display_name == "Nora Neu"
-    assert user.profile.handle == "nora"
+    # The handle comes from the chosen name, never from the address.
+    assert user.profile.handle == "nora-neu"
     assert not user.has_verified_email
 
     # Not yet a member: the directory asks for the confirmation first.
@@ -115,10 +118,20 @@ def test_account_emails_use_the_members_language(
     assert mailoutbox[0].alternatives[0][1] == "text/html"
 
 
-def test_signup_handles_get_unique_numbers(client: Client) -> None:
-    make_user("nora@example.com", handle="nora")
-    sign_up(client, email="nora@example.org")
-    assert User.objects.get(email="nora@example.org").profile.handle == "nora-2"
+def test_signup_handles_from_names_get_unique_numbers(client: Client) -> None:
+    make_user("nora@example.com", handle="nora-neu")
+    sign_up(client, email="nora@example.org", display_name="Nora Neu")
+    assert User.objects.get(email="nora@example.org").profile.handle == "nora-neu-2"
+
+
+def test_signup_without_a_name_gets_a_neutral_handle_and_name(client: Client) -> None:
+    sign_up(client, email="zorro.quix42@example.org")
+    profile = User.objects.get(email="zorro.quix42@example.org").profile
+    assert profile.handle.startswith("member-")
+    assert "zorro" not in profile.handle
+    assert profile.display_name == ""
+    assert profile.name.startswith("Member since ")
+    assert profile.initials == ""
 
 
 def test_signup_rejects_mismatched_passwords(client: Client) -> None:
@@ -280,3 +293,59 @@ def test_confirming_returns_to_the_page_the_member_came_from(
     response = client.post(path)
     assert response.status_code == 302
     assert response.url == "/events/"
+
+
+# Where the visitor came from (`next`) survives every step
+
+
+def test_login_page_links_keep_next(client: Client) -> None:
+    html = client.get(reverse("account_login") + "?next=/events/a-date/").content
+    html = html.decode()
+    assert reverse("account_signup") + "?next=%2Fevents%2Fa-date%2F" in html
+    assert reverse("account_request_login_code") + "?next=%2Fevents%2Fa-date%2F" in html
+
+
+def test_the_confirmation_link_leads_back_even_in_another_browser(
+    client: Client, mailoutbox: list
+) -> None:
+    client.post(
+        reverse("account_signup"),
+        {"email": "nora@example.org", "display_name": "", "next": "/events/a-date/"},
+    )
+    link = CONFIRM_WITH_NEXT.search(mailoutbox[0].body)
+    assert link.group(1).endswith("?next=%2Fevents%2Fa-date%2F")
+    phone = Client()  # the mail app: no session of the sign-up
+    assert phone.get(link.group(1)).status_code == 200
+    response = phone.post(link.group(1))
+    assert response.status_code == 302
+    assert response.url == "/events/a-date/"
+    assert EmailAddress.objects.get(email="nora@example.org").verified
+
+
+def test_a_foreign_next_is_never_put_into_the_mail(
+    client: Client, mailoutbox: list
+) -> None:
+    client.post(
+        reverse("account_signup"),
+        {"email": "nora@example.org", "next": "https://evil.example/"},
+    )
+    assert "evil" not in mailoutbox[0].body
+
+
+def test_a_code_request_for_an_unknown_address_offers_the_way_in(
+    client: Client, mailoutbox: list
+) -> None:
+    response = client.post(
+        reverse("account_request_login_code"),
+        {"email": "new@example.org", "next": "/events/a-date/"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    # The page cannot say whether the address is known (nobody may test addresses
+    # here), so it says what a newcomer gets instead of a code.
+    assert "New here? Then the e-mail has no code but a link to join." in page
+    (message,) = mailoutbox
+    assert message.subject.startswith("[#SoMeH] ")
+    assert settings.SITE_URL + "/events/a-date/" in message.body
+    assert "/accounts/signup/?next=%2Fevents%2Fa-date%2F" in message.body
+    assert "you need no account" in message.body.lower().replace("\n", " ")

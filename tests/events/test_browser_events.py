@@ -17,8 +17,9 @@ def test_visitor_follows_next_event_and_downloads_its_ics(
     page.locator(".next-event-title a").click()
     expect(page).to_have_url(live_server.url + event.get_absolute_url())
     expect(page.locator(".event-motto")).to_contain_text("Wie fange ich")
+    page.locator(".calendar-menu summary").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="In den Kalender").click()
+        page.get_by_role("link", name="Als Datei (.ics)", exact=False).click()
     download = download_info.value
     assert download.suggested_filename == f"{event.slug}.ics"
     cal = icalendar.Calendar.from_ical(download.path().read_bytes())

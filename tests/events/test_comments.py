@@ -562,7 +562,7 @@ def test_reply_mails_the_parent_author_and_the_recap_author_in_their_language(
     by_address = {m.to[0]: m for m in mailoutbox}
     assert set(by_address) == {stranger.email, organizer.email}
     english = by_address[stranger.email]
-    assert english.subject == "Mia Muster replied to your comment"
+    assert english.subject == "[#SoMeH] Mia Muster replied to your comment"
     assert f"#comment-{reply.pk}" in english.body
     assert "Super!" in english.body
     assert english.alternatives[0].mimetype == "text/html"

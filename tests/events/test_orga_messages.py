@@ -71,7 +71,10 @@ def test_message_goes_to_everyone_going_each_in_their_own_email(
     ]
     assert all(len(m.to) == 1 for m in mailoutbox)  # nobody sees the others' addresses
     by_address = {m.to[0]: m for m in mailoutbox}
-    assert by_address["anna@example.org"].subject == "Wir sitzen hinten im Wintergarten"
+    assert (
+        by_address["anna@example.org"].subject
+        == "[#SoMeH] Wir sitzen hinten im Wintergarten"
+    )
     assert "wir sind heute im Wintergarten" in by_address["anna@example.org"].body
     assert "Anna Ärger" in by_address["anna@example.org"].body
     assert "Hello Ben Böhm" in by_address["ben@example.org"].body  # Ben reads English

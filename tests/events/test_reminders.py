@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from events.models import RSVP, EventStatus
+from somehub.lib.dates import format_local
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +106,12 @@ def test_promoted_member_gets_a_reminder_too(
     to_member = [m.subject for m in mailoutbox if m.to == [member.email]]
     with translation.override("de"):
         expected = [
-            gettext("A place became free, you're in: %(title)s")
-            % {"title": event.title},
-            gettext("Tomorrow: %(title)s") % {"title": event.title},
+            "[#SoMeH] "
+            + gettext("A place became free, you're in: %(title)s, %(date)s")
+            % {"title": event.title, "date": format_local(event.starts_at, "day")},
+            "[#SoMeH] "
+            + gettext("Tomorrow: %(title)s, %(date)s")
+            % {"title": event.title, "date": format_local(event.starts_at, "day")},
         ]
     assert to_member == expected
 

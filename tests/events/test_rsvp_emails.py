@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from accounts.models import Profile
 from events.models import RSVP, MailKind, RSVPStatus
 from events.tasks import send_rsvp_email
+from somehub.lib.dates import format_local
 from tests.conftest import BERLIN, make_user
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,10 @@ def html_of(message) -> str:
 
 
 def subject(language: str, msgid: str, event) -> str:
+    """The site's prefix, then the message with the evening's title and day."""
     with translation.override(language):
-        return gettext(msgid) % {"title": event.title}
+        day = format_local(event.starts_at, "day")
+        return "[#SoMeH] " + gettext(msgid) % {"title": event.title, "date": day}
 
 
 @pytest.mark.parametrize(
@@ -76,7 +79,9 @@ def test_confirmation_in_the_members_language_with_calendar_entry(
 
     (message,) = mailoutbox
     assert message.to == [member.email]
-    assert message.subject == subject(language, "You're on the list: %(title)s", event)
+    assert message.subject == subject(language, "You're in: %(title)s, %(date)s", event)
+    # The subject says which evening: a member may be going to several.
+    assert weekday in message.subject
     assert weekday in message.body and weekday in html_of(message)
     assert settings.SITE_URL + event.get_absolute_url() + "#rsvp" in message.body
     entry = calendar_of(message)
@@ -96,7 +101,7 @@ def test_waiting_list_confirmation_tells_the_position(
         event.rsvp(member)
     (message,) = mailoutbox
     assert message.subject == subject(
-        "en", "You're on the waiting list: %(title)s", event
+        "en", "You're on the waiting list: %(title)s, %(date)s", event
     )
     assert "number 2 on the waiting list" in message.body
     assert "number 2 on the waiting list" in html_of(message)
@@ -113,7 +118,7 @@ def test_promotion_mail_goes_to_who_moved_up(make_event, mailoutbox, committed) 
     (message,) = mailoutbox
     assert message.to == [moved_up.email]
     assert message.subject == subject(
-        "en", "A place became free, you're in: %(title)s", event
+        "en", "A place became free, you're in: %(title)s, %(date)s", event
     )
     assert str(calendar_of(message)["uid"]) == event.uid
 
@@ -150,7 +155,7 @@ def test_time_change_mails_going_and_waiting_with_updated_entry(
 
     assert sorted(m.to[0] for m in mailoutbox) == [going.email, waiting.email]
     english = next(m for m in mailoutbox if m.to == [going.email])
-    assert english.subject == subject("en", "Changed: %(title)s", event)
+    assert english.subject == subject("en", "Changed: %(title)s, %(date)s", event)
     entry = calendar_of(english)
     assert entry["sequence"] == old_sequence + 1
     assert entry.decoded("dtstart") == event.starts_at
@@ -193,7 +198,7 @@ def test_cancelling_the_event_mails_everyone_going_or_waiting(
 
     assert sorted(m.to[0] for m in mailoutbox) == [going.email, waiting.email]
     english = next(m for m in mailoutbox if m.to == [going.email])
-    assert english.subject == subject("en", "Cancelled: %(title)s", event)
+    assert english.subject == subject("en", "Cancelled: %(title)s, %(date)s", event)
     assert "Wasserschaden" in english.body and "Wasserschaden" in html_of(english)
     assert str(calendar_of(english)["status"]) == "CANCELLED"
     # RSVPs stay as they were: the history is kept.
@@ -275,7 +280,8 @@ def test_reminder_has_a_free_my_seat_link(
     with committed():
         call_command("send_reminders")
     message = reminder_for(mailoutbox, member)
-    assert message.subject == subject("en", "Tomorrow: %(title)s", tomorrow_event)
+    expected = subject("en", "Tomorrow: %(title)s, %(date)s", tomorrow_event)
+    assert message.subject == expected
     rsvp = RSVP.objects.get(member=member)
     assert rsvp.free_seat_url() in message.body
     assert rsvp.free_seat_url() in html_of(message)

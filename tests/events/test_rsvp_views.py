@@ -175,15 +175,20 @@ def page(client: Client, event) -> str:
     return response.content.decode()
 
 
-def test_anonymous_visitor_sees_count_and_login_button(client, make_event) -> None:
+def test_anonymous_visitor_sees_count_and_the_address_box(client, make_event) -> None:
     event = make_event(capacity=20)
     for i in range(3):
         event.rsvp(make_user(f"g{i}@example.org"))
     html = page(client, event)
     assert "3 of 20 places taken" in html
-    assert "Log in to RSVP" in html
-    assert reverse("account_login") + "?next=" + event.get_absolute_url() in html
+    assert f'action="{reverse("events:rsvp-by-email", args=[event.slug])}"' in html
+    assert 'type="email" name="email"' in html
+    assert "I'm coming" in html
+    # The page is the same for every visitor (cached whole): no personal token.
+    assert "csrfmiddlewaretoken" not in html
     assert 'name="answer"' not in html
+    # The header's login link still leads back here.
+    assert reverse("account_login") + "?next=" + event.get_absolute_url() in html
 
 
 def test_member_sees_the_buttons(client, member, make_event) -> None:
@@ -224,11 +229,13 @@ def test_full_event_offers_the_waiting_list(client, member, make_event) -> None:
     assert "Join the waiting list" in html
 
 
-def test_unverified_member_is_asked_to_confirm(client, make_event) -> None:
+def test_unverified_member_is_offered_a_code_to_confirm(client, make_event) -> None:
     event = make_event()
     client.force_login(make_user("new@example.org", verified=False))
     html = page(client, event)
-    assert "Please confirm your e-mail address" in html
+    assert "Your e-mail address is not confirmed yet" in html
+    assert f'action="{reverse("events:rsvp-by-email", args=[event.slug])}"' in html
+    assert 'value="new@example.org"' in html
     assert 'value="going"' not in html
 
 

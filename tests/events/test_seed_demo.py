@@ -36,3 +36,32 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
     assert list(Event.objects.values_list("pk", "sequence", "slug")) == before
     assert Venue.objects.count() == 1 and Series.objects.count() == 1
+
+
+@pytest.mark.frozen(datetime(2026, 11, 28, 12, tzinfo=BERLIN))
+def test_seed_demo_makes_a_demo_member_to_try_the_site_with(settings) -> None:
+    from accounts.models import User
+    from events.management.commands._demo_member import (
+        DEMO_MEMBER_EMAIL,
+        DEMO_MEMBER_PASSWORD,
+    )
+    from events.models import RSVP
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # safe to run again
+    member = User.objects.get(email=DEMO_MEMBER_EMAIL)
+    assert member.check_password(DEMO_MEMBER_PASSWORD)
+    assert member.has_verified_email and not member.is_staff
+    assert member.profile.display_name == "Mia Beispiel"
+    (rsvp,) = RSVP.objects.filter(member=member)
+    assert rsvp.is_going
+    assert rsvp.event == Event.objects.upcoming().first()
+
+
+def test_without_debug_there_is_no_demo_member(settings) -> None:
+    from accounts.models import User
+
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.filter(email="mitglied@somehub.example").exists()

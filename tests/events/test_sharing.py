@@ -2,6 +2,8 @@
 
 import json
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -122,3 +124,65 @@ def test_robots_txt_points_to_the_sitemap(client, db):
 def test_favicon_is_served(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
+
+
+# Adding to a calendar, subscribing, sharing: plain links, nothing loaded from them
+
+
+def test_event_page_offers_web_calendars_subscription_and_the_file(client, make_event):
+    event = make_event(starts_at=berlin(2030, 5, 28, 19), motto="Reels & Stories")
+    html = client.get(event.get_absolute_url()).content.decode()
+    menu = html[html.index('class="calendar-menu"') :]
+    menu = menu[: menu.index("</details>")]
+    # Summer time: 19:00 in Hannover is 17:00 UTC.
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', menu).group(1)
+    query = parse_qs(urlsplit(unescape(google)).query)
+    assert query["action"] == ["TEMPLATE"]
+    assert query["dates"] == ["20300528T170000Z/20300528T200000Z"]
+    assert query["text"] == [f"{event.title}: Reels & Stories"]
+    assert query["location"] == ["La Sall, Musterstraße 1, 30171 Hannover"]
+    assert query["details"][0].endswith(event.get_absolute_url())
+    for host in ("outlook.live.com", "outlook.office.com"):
+        outlook = re.search(rf'href="(https://{host}/[^"]+)"', menu).group(1)
+        query = parse_qs(urlsplit(unescape(outlook)).query)
+        assert query["startdt"] == ["2030-05-28T17:00:00Z"]
+        assert query["enddt"] == ["2030-05-28T20:00:00Z"]
+        assert query["rru"] == ["addevent"]
+    assert reverse("events:ics", args=[event.slug]) in menu
+    assert 'href="webcal://testserver/events/calendar.ics"' in menu
+    # Links only: no image, script or frame from these sites.
+    assert not re.search(r'(src|srcset)="https?://(?!testserver)', html)
+
+
+def test_event_page_has_a_share_link_to_itself(client, make_event, settings):
+    event = make_event()
+    html = client.get(event.get_absolute_url()).content.decode()
+    share = re.search(r'<a class="[^"]*share-link"[^>]*>', html).group(0)
+    assert f'href="{settings.SITE_URL}{event.get_absolute_url()}"' in share
+    assert "data-share-title=" in share and "data-copied=" in share
+    assert '<script src="/static/js/share.js" defer></script>' in html
+
+
+def test_the_list_of_dates_offers_the_subscription(client, make_event):
+    make_event()
+    html = client.get(reverse("events:list")).content.decode()
+    assert 'href="webcal://testserver/events/calendar.ics"' in html
+    assert "calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver" in html
+
+
+def test_past_and_cancelled_events_offer_no_calendar(client, make_event):
+    cancelled = make_event(status=EventStatus.CANCELLED)
+    html = client.get(cancelled.get_absolute_url()).content.decode()
+    assert 'class="calendar-menu"' not in html
+
+
+def test_the_series_name_is_not_shown_twice(client, make_event):
+    from events.models import Series
+
+    series = Series.objects.create(name="#SoMe Stammtisch Hannover", slug="some")
+    same = make_event(series=series, title="#SoMe Stammtisch Hannover")
+    other = make_event(series=series, title="Sommerfest")
+    html = client.get(same.get_absolute_url()).content.decode()
+    assert '<p class="eyebrow">#SoMe Stammtisch Hannover</p>' not in html
+    html = client.get(other.get_absolute_url()).content.decode()
+    assert '<p class="eyebrow">#SoMe Stammtisch Hannover</p>' in html

@@ -118,6 +118,13 @@ PAGES: list[Page] = [
         lambda demo: {"pk": demo.proposal.pk},
         roles=LOGGED_IN,
     ),
+    Page(
+        "RSVP: the link from the e-mail",
+        "events:rsvp-link",
+        lambda demo: {"slug": demo.open_event.slug, "token": demo.rsvp_token},
+        roles=(ANONYMOUS,),
+    ),
+    Page("a button's address", "", path="/events/no-such-date/rsvp/", status=405),
     Page("not found", "", path="/no-such-page/", status=404),
 ]
 
@@ -185,7 +192,7 @@ def _profiles(demo: Demo) -> None:
 
 
 def _events(demo: Demo) -> None:
-    from events.models import RSVP, Event, EventStatus, RSVPStatus, Venue
+    from events.models import RSVP, Event, EventStatus, PendingRSVP, RSVPStatus, Venue
 
     venue, _ = Venue.objects.get_or_create(
         name="La Sall",
@@ -226,6 +233,8 @@ def _events(demo: Demo) -> None:
     demo.open_event = event(
         63, motto="LinkedIn, Instagram, Mastodon: Wo lohnt sich was?"
     )
+    # "I'm coming" by e-mail, waiting for the link to be opened.
+    demo.rsvp_token = PendingRSVP.start(demo.open_event, "lea@example.org").token
     demo.cancelled_event = event(
         91, status=EventStatus.CANCELLED, cancellation_reason="Die Kneipe hat zu."
     )

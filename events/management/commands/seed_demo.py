@@ -12,6 +12,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from events.management.commands._demo_member import (
+    DEMO_MEMBER_EMAIL,
+    seed_demo_member,
+)
 from events.management.commands._demo_orga import (
     DEMO_ORGANIZER_EMAIL,
     seed_demo_organizer,
@@ -114,6 +118,11 @@ class Command(BaseCommand):
                 f"Demo organizer: {DEMO_ORGANIZER_EMAIL} (password in the README)."
             )
         seed_kickoff_recap(kickoff)  # after the organizer: they wrote it
+        next_event = Event.objects.published().upcoming().first()
+        if seed_demo_member(next_event) is not None:
+            self.stdout.write(
+                f"Demo member: {DEMO_MEMBER_EMAIL} (password in the README)."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Event.objects.count()} events at {venue.name}."
