@@ -83,6 +83,12 @@ def _empty_cache() -> Any:
     empty_the_cache()
 
 
+@pytest.fixture
+def uncached(settings: Any) -> None:
+    """The page cache off: for tests that measure what rendering a page costs."""
+    settings.PAGE_CACHE = False
+
+
 @pytest.fixture(autouse=True)
 def _frozen_clock(request: pytest.FixtureRequest) -> Any:
     """`@pytest.mark.frozen(moment)`: the clock stands still at `moment` for the

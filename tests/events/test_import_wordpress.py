@@ -247,7 +247,7 @@ def test_only_the_chosen_categories_count_as_recaps(export) -> None:
 
 @pytest.mark.frozen(BEFORE_2030)
 def test_imported_recap_page_costs_the_same_queries_whatever_its_size(
-    client, imported
+    client, imported, uncached
 ) -> None:
     def count(url: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
