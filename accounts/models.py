@@ -461,3 +461,27 @@ class LegalPage(models.Model):
     @cached_property
     def body_html(self) -> Any:
         return render_markdown(self.body)
+
+
+class UsageCounter(models.Model):
+    """How often one thing was done in the current window, for rate limits.
+
+    One row per counter (`key`, e.g. "comment:42"), counted up with a single atomic
+    upsert (accounts.limits): parallel requests, in any number of processes and on
+    any number of servers, take turns on the row, so exactly the limit gets through.
+    """
+
+    key = models.CharField(_("counter"), max_length=120, primary_key=True)
+    uses = models.PositiveIntegerField(_("uses"), default=0)
+    window_ends_at = models.DateTimeField(_("window ends at"))
+
+    class Meta:
+        verbose_name = _("usage counter")
+        verbose_name_plural = _("usage counters")
+        indexes = [
+            # Expired counters are pruned by the end of their window.
+            models.Index(fields=["window_ends_at"], name="usagecounter_window_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.uses}"

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A used-up rate limit on a member's write is the 429 page (accounts.limits).
+    "accounts.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "somehub.urls"
@@ -222,6 +224,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "signup": "accounts.forms.SignupForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
 }
 # allauth's rate limits (kept in the cache) stay on; these are its defaults, spelled
 # out so that nobody switches them off by accident.

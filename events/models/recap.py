@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from PIL import Image
 
+from accounts.limits import Limit
 from accounts.models import Field
 from events.models.rsvp import RSVP, RSVPStatus
-from somehub.lib import ratelimit
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.markdown import render_markdown
 from somehub.lib.text import plain_text_to_html
@@ -213,24 +213,11 @@ class Recap(models.Model):
         body = Comment.clean_text(text)
         if parent is not None:
             parent.check_accepts_reply(self)
-        limit_key = Comment.rate_limit_key(author)
-        if ratelimit.is_limited(limit_key, Comment.RATE_LIMIT):
-            raise ValidationError(
-                _(
-                    "You have written %(count)s comments in the last %(minutes)s "
-                    "minutes. Please wait a few minutes before you write the next one."
-                ),
-                code="rate_limited",
-                params={
-                    "count": Comment.RATE_LIMIT,
-                    "minutes": Comment.RATE_WINDOW // 60,
-                },
+        with Comment.LIMIT.use(author):
+            comment = Comment.objects.create(
+                recap=self, author=author, parent=parent, body=body
             )
-        comment = Comment.objects.create(
-            recap=self, author=author, parent=parent, body=body
-        )
-        ratelimit.hit(limit_key, Comment.RATE_WINDOW)
-        transaction.on_commit(comment.send_notifications)
+            transaction.on_commit(comment.send_notifications)
         return comment
 
     def comment_thread(self, viewer: Any) -> list["Comment"]:
@@ -451,8 +438,27 @@ class Comment(models.Model):
 
     MAX_LENGTH = 5000
     EDIT_WINDOW = timedelta(minutes=15)
-    RATE_LIMIT = 5  # comments per member ...
-    RATE_WINDOW = 10 * 60  # ... in this many seconds
+    # Comments and replies per member; the Orga-Team answers many after an evening.
+    LIMIT = Limit(
+        "comment",
+        5,
+        timedelta(minutes=10),
+        _(
+            "You have written %(count)s comments in the last %(minutes)s minutes. "
+            "Please wait a few minutes before you write the next one."
+        ),
+        exempt_permission=MODERATE_COMMENTS,
+    )
+    # Reports per member: enough for a bad thread, not for flooding the queue.
+    REPORT_LIMIT = Limit(
+        "comment-report",
+        10,
+        timedelta(hours=1),
+        _(
+            "You have reported %(count)s comments in the last %(minutes)s minutes. "
+            "The Orga-Team will look at them; please wait before you report more."
+        ),
+    )
 
     recap = models.ForeignKey(
         Recap,
@@ -535,10 +541,6 @@ class Comment(models.Model):
                 params={"max": Comment.MAX_LENGTH, "n": len(body)},
             )
         return body
-
-    @staticmethod
-    def rate_limit_key(author: Any) -> str:
-        return f"comments:rate:{author.pk}"
 
     def check_accepts_reply(self, recap: Recap) -> None:
         """Replies go one level deep, to visible comments of the same recap."""
@@ -643,14 +645,17 @@ class Comment(models.Model):
             raise ValidationError(
                 _("This comment is no longer there."), code="comment_gone"
             )
-        report, created = CommentReport.objects.get_or_create(
-            comment=self, reporter=member, defaults={"reason": reason.strip()[:1000]}
-        )
-        if not created and report.resolved_at is not None:
-            # Reported again after the Orga-Team looked: back into the queue.
-            report.resolved_at = None
-            report.reason = reason.strip()[:1000] or report.reason
-            report.save(update_fields=["resolved_at", "reason"])
+        with Comment.REPORT_LIMIT.use(member):
+            report, created = CommentReport.objects.get_or_create(
+                comment=self,
+                reporter=member,
+                defaults={"reason": reason.strip()[:1000]},
+            )
+            if not created and report.resolved_at is not None:
+                # Reported again after the Orga-Team looked: back into the queue.
+                report.resolved_at = None
+                report.reason = reason.strip()[:1000] or report.reason
+                report.save(update_fields=["resolved_at", "reason"])
         return report
 
     def resolve_reports(self) -> int:
