@@ -189,6 +189,10 @@ TASKS = {
     }
 }
 
+# `db_worker` queues a task again when it has been RUNNING this long (seconds): its
+# worker died. Far above any task's run time, so a live worker's task is not taken.
+TASKS_RECLAIM_AFTER = env.int("TASKS_RECLAIM_AFTER", default=600)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # ModelBackend reading own and group permissions in one query.

@@ -1,5 +1,4 @@
 from datetime import datetime
-from functools import partial
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
 from somehub.lib import pagecache
 from somehub.lib.markdown import render_markdown
+from somehub.lib.outbox import enqueue_with_transaction
 
 
 class Venue(models.Model):
@@ -516,12 +516,10 @@ class Event(models.Model):
             return list(locked.rsvps.going().exclude(pk__in=before))
 
     def notify_attendees(self, kind: str) -> None:
-        """E-mail everyone going or waiting, after commit, in the background."""
+        """E-mail everyone going or waiting if the change commits, in the background."""
         from events.tasks import notify_attendees
 
-        transaction.on_commit(
-            partial(notify_attendees.enqueue, self.pk, str(kind)), robust=True
-        )
+        enqueue_with_transaction(notify_attendees, self.pk, str(kind))
 
     def who_is_coming(self, viewer: Any) -> WhoIsComing:
         """The faces the viewer may see among those going, and how many others."""

@@ -1,6 +1,5 @@
 import secrets
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -12,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from somehub.lib.outbox import enqueue_with_transaction
 
 if TYPE_CHECKING:
     from accounts.models import Profile
@@ -268,16 +269,15 @@ class RSVP(models.Model):
         return claimed == 1
 
     def notify(self, kind: str) -> None:
-        """E-mail the member about this RSVP once the current transaction commits.
+        """E-mail the member about this RSVP if, and once, the transaction commits.
 
-        Sending runs as a background task: a slow or broken mail server never
-        blocks the request or rolls back the RSVP.
+        The mail is queued with the RSVP (an outbox, somehub.lib.outbox) and sent by
+        a background task: a slow or broken mail server never blocks the request
+        or rolls back the RSVP, and a crash right after COMMIT loses no mail.
         """
         from events.tasks import send_rsvp_email
 
-        transaction.on_commit(
-            partial(send_rsvp_email.enqueue, str(kind), self.pk), robust=True
-        )
+        enqueue_with_transaction(send_rsvp_email, str(kind), self.pk)
 
     def free_seat_token(self) -> str:
         """A signed, expiring token for the reminder's one-click "free my seat"."""

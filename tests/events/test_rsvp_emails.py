@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Profile
 from events.models import RSVP, MailKind, RSVPStatus
-from events.tasks import send_rsvp_email
+from events.tasks import deliver, send_rsvp_email
 from tests.conftest import BERLIN, make_user
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +236,7 @@ def test_failed_mail_is_retried_later(make_event, member) -> None:
     backend = send_rsvp_email.get_backend()
     backend.clear()
     with FAILING_SMTP, pytest.raises(SMTPException):
-        send_rsvp_email.call(MailKind.CONFIRMATION, rsvp.pk)
+        deliver(MailKind.CONFIRMATION, rsvp.pk)
     (retry,) = backend.results
     assert retry.args == [MailKind.CONFIRMATION, rsvp.pk, 2]
     assert retry.task.run_after > timezone.now()
@@ -247,9 +247,9 @@ def test_mail_for_a_cancelled_seat_is_not_sent_late(make_event, member) -> None:
     rsvp = event.rsvp(member)
     rsvp.cancel()
     mail.outbox.clear()
-    assert send_rsvp_email.call(MailKind.REMINDER, rsvp.pk) is False
-    assert send_rsvp_email.call(MailKind.PROMOTION, rsvp.pk) is False
-    assert send_rsvp_email.call(MailKind.CONFIRMATION, 999999) is False
+    assert deliver(MailKind.REMINDER, rsvp.pk) is False
+    assert deliver(MailKind.PROMOTION, rsvp.pk) is False
+    assert deliver(MailKind.CONFIRMATION, 999999) is False
     assert mail.outbox == []
 
 
