@@ -48,6 +48,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "frozen(moment): fixtures and the test share this frozen clock "
         "(a datetime, or an ISO string in Europe/Berlin)",
     )
+    config.addinivalue_line(
+        "markers",
+        "real_clock: starts other processes (gunicorn, the mail worker), which keep "
+        "the machine's clock; skipped under --clock",
+    )
     value = config.getoption("--clock")
     if value:
         moment = datetime.fromisoformat(value)
@@ -56,6 +61,17 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller = time_machine.travel(moment, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not config.getoption("--clock"):
+        return
+    skip = pytest.mark.skip(reason="another process would not share the --clock")
+    for item in items:
+        if item.get_closest_marker("real_clock"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

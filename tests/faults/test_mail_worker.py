@@ -31,6 +31,7 @@ from tests.faults.support import (
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.real_clock,
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs Postgres (other processes)"
     ),
