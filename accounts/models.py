@@ -14,6 +14,7 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import square
 from somehub.lib.markdown import render_markdown
 
@@ -280,7 +281,7 @@ class Profile(models.Model):
         unique=True,
         help_text=_("Your address on this site: /members/<handle>/"),
     )
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = OneLineCharField(_("display name"), max_length=80, blank=True)
     photo = models.ImageField(_("photo"), upload_to="avatars/", blank=True)
     photo_thumb = models.ImageField(_("thumbnail"), upload_to="avatars/", blank=True)
     field = models.CharField(

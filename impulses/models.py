@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import Limit
 from events.models import Event, EventStatus
+from somehub.lib.fields import OneLineCharField
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ class WishQuerySet(models.QuerySet["Wish"]):
 class Wish(models.Model):
     """A topic a member would like to hear an Impuls about."""
 
-    title = models.CharField(_("topic"), max_length=200)
+    title = OneLineCharField(_("topic"), max_length=200)
     context = models.CharField(
         _("context"),
         max_length=500,
@@ -373,7 +374,7 @@ class Proposal(models.Model):
         related_name="impuls_proposals",
         verbose_name=_("proposed by"),
     )
-    title = models.CharField(_("title"), max_length=140)
+    title = OneLineCharField(_("title"), max_length=140)
     abstract = models.TextField(
         _("abstract"),
         max_length=2000,
@@ -646,7 +647,7 @@ class AgendaItem(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     starts_at = models.DateTimeField(_("time"))
-    title = models.CharField(_("title"), max_length=140)
+    title = OneLineCharField(_("title"), max_length=140)
     speaker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
 from somehub.lib import pagecache
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
 
@@ -25,7 +26,7 @@ from somehub.lib.outbox import enqueue_with_transaction
 class Venue(models.Model):
     """A place where a Stammtisch happens, usually a pub."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = OneLineCharField(_("name"), max_length=120)
     street = models.CharField(_("street and number"), max_length=120, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=80, default="Hannover")
@@ -157,9 +158,9 @@ class Event(models.Model):
         related_name="events",
         verbose_name=_("series"),
     )
-    title = models.CharField(_("title"), max_length=140)
+    title = OneLineCharField(_("title"), max_length=140)
     slug = models.SlugField(_("slug"), max_length=160, unique=True, blank=True)
-    motto = models.CharField(_("motto or topic"), max_length=200, blank=True)
+    motto = OneLineCharField(_("motto or topic"), max_length=200, blank=True)
     description = models.TextField(
         _("description"), blank=True, help_text=_("Markdown is allowed.")
     )

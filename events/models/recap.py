@@ -22,6 +22,7 @@ from PIL import Image
 from accounts.limits import Limit
 from accounts.models import Field
 from events.models.rsvp import RSVP, RSVPStatus
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.markdown import render_markdown
 from somehub.lib.text import plain_text_to_html
@@ -84,7 +85,7 @@ class Recap(models.Model):
         related_name="recap",
         verbose_name=_("event"),
     )
-    title = models.CharField(_("title"), max_length=160)
+    title = OneLineCharField(_("title"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     lead = models.TextField(_("lead paragraph"), max_length=600, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown is allowed."))
