@@ -20,8 +20,8 @@ def _int(name: str, default: int) -> int:
 wsgi_app = "somehub.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Threads share one process: cheap for a site that mostly waits on Postgres.
-worker_class = "gthread"
+# Chosen by measurement (README, "gunicorn settings, measured"); each can be set
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = _int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9))
 threads = _int("GUNICORN_THREADS", 4)
 
@@ -35,7 +35,7 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # Logs to stdout/stderr: systemd's journal (or the platform) keeps them.
-accesslog = "-"
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") != "0" else None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
