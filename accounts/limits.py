@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -115,9 +116,14 @@ def count_use(key: str, window: timedelta) -> tuple[int, datetime]:
         cursor.execute(sql, params)
         uses, ends = cursor.fetchone()
     if uses == 1:
-        # A new window: a good moment to forget counters nobody uses any more.
-        UsageCounter.objects.filter(window_ends_at__lt=now - PRUNE_AFTER).delete()
+        # A new window: a good moment to forget counters nobody uses any more, once
+        # this transaction holds no row locks (deleting under them could deadlock).
+        transaction.on_commit(partial(_prune, now - PRUNE_AFTER), robust=True)
     ends = UsageCounter._meta.get_field("window_ends_at").to_python(ends)
     if timezone.is_naive(ends):
         ends = timezone.make_aware(ends, UTC)
     return uses, ends
+
+
+def _prune(before: datetime) -> None:
+    UsageCounter.objects.filter(window_ends_at__lt=before).delete()

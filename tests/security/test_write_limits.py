@@ -262,3 +262,15 @@ def test_exempt_holders_are_the_orga_team_only(member) -> None:
     url = reverse("impulses:wish-create")
     codes = [client.post(url, {"title": f"T{n}"}).status_code for n in range(7)]
     assert codes == [302] * 7
+
+
+def test_counters_of_long_past_windows_are_pruned(member, recap) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = timezone.now() - timedelta(days=3)
+    UsageCounter.objects.create(key="comment:999999:", uses=4, window_ends_at=old)
+    post_comments(recap, member, 1)
+    assert not UsageCounter.objects.filter(key="comment:999999:").exists()
+    assert UsageCounter.objects.filter(key=f"comment:{member.pk}:").exists()
