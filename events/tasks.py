@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.db import transaction
 from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils.translation import gettext
 
 from events.calendar import build_calendar
 from events.models import RSVP, Event, EventStatus, MailKind, RSVPStatus
+from somehub.lib.outbox import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +172,11 @@ def notify_attendees(event_id: int, kind: str) -> int:
         .filter(status__in=[RSVPStatus.GOING, RSVPStatus.WAITING])
         .values_list("pk", flat=True)
     )
-    for rsvp_id in rsvp_ids:
-        send_rsvp_email.enqueue(kind, rsvp_id)
+    # All queued in one transaction: if this task is run again (its worker died),
+    # nobody gets the mail twice because the first run got halfway.
+    with transaction.atomic():
+        for rsvp_id in rsvp_ids:
+            enqueue_with_transaction(send_rsvp_email, kind, rsvp_id)
     return len(rsvp_ids)
 
 
