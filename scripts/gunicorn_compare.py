@@ -75,7 +75,7 @@ CANDIDATES: dict[str, dict[str, str]] = {
         "GUNICORN_MAX_REQUESTS": "20000",
         "GUNICORN_MAX_REQUESTS_JITTER": "2000",
     },
-    "as shipped now": {},
+    "sync, no access log, recycle 20000 +-2000 (shipped now)": {},
 }
 PAGES = ["fortunes", "home", "event detail", "home, member"]
 TICKS = os.sysconf("SC_CLK_TCK")
