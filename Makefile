@@ -1,12 +1,22 @@
 # SoMeHub: `make run` serves the site on http://127.0.0.1:8000 (PORT=…), `make test` runs
-# the whole suite on Postgres. Both build .venv on a fresh clone.
+# the whole suite on Postgres, then the date-sensitive tests at five more dates.
+# Both build .venv on a fresh clone; `make test` also installs and starts what the
+# tests need on a fresh Debian machine (scripts/test-setup.sh).
 
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/somehub
+# Where the browser tests find Chromium; test-setup installs it there if missing.
+SOMEHUB_CHROMIUM ?= /usr/bin/chromium
+export SOMEHUB_CHROMIUM
+# The turn of the year, 29 February and 1 March of a leap year, the night the clocks
+# go forward (02:00 does not exist) and the night they go back (02:30 twice).
+TEST_DATES ?= 2026-12-31T23:30 2028-02-29T10:00 2028-03-01T09:00 \
+	2027-03-28T01:30 2027-10-31T02:30
 
-.PHONY: run test venv dev-deps lint messages clean lighthouse prodserver bench
+.PHONY: run test test-setup test-dates venv dev-deps lint messages clean lighthouse \
+	prodserver bench
 
 # The newest Python >= 3.12 that actually runs (pyenv shims may exist but fail).
 find-python = $(shell for c in python3.14 python3.13 python3.12 \
@@ -42,8 +52,24 @@ run: $(VENV)/.installed
 	@echo "SoMeHub on $$SITE_URL. E-mails (login codes too) appear here in the terminal."
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev-installed
+# The whole suite; with PYTEST_ARGS only what they select (and no date runs).
+test: test-setup $(VENV)/.dev-installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest $(PYTEST_ARGS)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@$(MAKE) --no-print-directory test-dates
+endif
+
+# Chromium, Java (vnu), gettext and a running PostgreSQL, on a fresh Debian machine.
+test-setup:
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} bash scripts/test-setup.sh
+
+# The tests that deal with dates (marker `dates`, tests/conftest.py) at TEST_DATES.
+test-dates: $(VENV)/.dev-installed
+	@for moment in $(TEST_DATES); do \
+	  echo "== date-sensitive tests at $$moment (Europe/Berlin)"; \
+	  DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest \
+	    -m "dates and not browser" --clock "$$moment" || exit 1; \
+	done
 
 # Lighthouse (mobile) on home, event and recap pages of a production-mode server with
 # demo data; prints the four scores per page. Installs Lighthouse into .lighthouse/.

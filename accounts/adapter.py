@@ -1,5 +1,7 @@
+import hashlib
 import logging
 import smtplib
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -16,9 +18,19 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from accounts.limits import Limit, RateLimited
 from accounts.models import Profile, User
 
 logger = logging.getLogger(__name__)
+
+# Login codes e-mailed to one address, counted atomically in the database (allauth's
+# own per-address limit sits in the cache, read and written by parallel requests).
+LOGIN_CODE_MAILS = Limit(
+    "login-code-mail",
+    5,
+    timedelta(minutes=15),
+    _("We sent you several codes just now. Please use the newest one."),
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -111,6 +123,14 @@ class AccountAdapter(DefaultAccountAdapter):
                 context["signup_url"], {"next": next_url}
             )
             context["next_url"] = settings.SITE_URL + next_url
+        if template_prefix == "account/email/login_code":
+            address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+            try:
+                LOGIN_CODE_MAILS.spend(subject=address[:40])
+            except RateLimited as exc:
+                if self.request is not None:
+                    messages.warning(self.request, exc.message)
+                return False
         try:
             with translation.override(self._language_for(email, context)):
                 super().send_mail(template_prefix, email, context)

@@ -50,13 +50,20 @@ class ProfileAdmin(admin.ModelAdmin):
     list_filter = ["field", "visibility"]
     search_fields = ["handle", "display_name", "organisation", "user__email"]
     list_select_related = ["user"]
+    # A profile belongs to its account for good: moving it onto another account
+    # (a superuser's, say) would hand that account someone else's name and photo.
     readonly_fields = [
+        "user",
         "photo",
         "photo_thumb",
         "calendar_token",
         "created_at",
         "updated_at",
     ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Every account gets its profile when it is made; there is none to add.
+        return False
 
 
 @admin.register(LegalPage)

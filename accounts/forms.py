@@ -1,17 +1,43 @@
+import hashlib
 import re
+from datetime import timedelta
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from accounts import deletion
+from accounts.limits import Limit, RateLimited
 from accounts.models import Field, Profile, User
 from somehub.lib.images import open_upload
+
+# Guesses at a login code, counted per code in the database: allauth's own counter
+# lives in the session, which parallel requests each read before any of them saves.
+LOGIN_CODE_ATTEMPTS = Limit(
+    "login-code",
+    allauth_settings.LOGIN_BY_CODE_MAX_ATTEMPTS,
+    timedelta(seconds=allauth_settings.LOGIN_BY_CODE_TIMEOUT),
+    _("Too many wrong codes. Please ask for a new one."),
+)
+# Passwords tried on the "delete my account" form of a logged-in session.
+PASSWORD_ATTEMPTS = Limit(
+    "deletion-password",
+    5,
+    timedelta(minutes=15),
+    _(
+        "That was %(count)s wrong tries in %(minutes)s minutes. Please wait a "
+        "little before you try again."
+    ),
+)
 
 HANDLE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
 LINK_FIELDS = ["website", "linkedin", "instagram", "mastodon", "x", "tiktok"]
@@ -193,6 +219,10 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        try:
+            PASSWORD_ATTEMPTS.spend(self.user)
+        except RateLimited as exc:
+            raise forms.ValidationError(exc.message, code="rate_limited") from exc
         if not self.user.check_password(password):
             raise forms.ValidationError(
                 _("This password is not right."), code="wrong_password"
@@ -201,9 +231,24 @@ class DeleteAccountForm(forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
-        if not deletion.check_code(self.session, code):
+        if not deletion.check_code(self.session, self.user, code):
             raise forms.ValidationError(
                 _("This code is not right or has expired. Ask for a new one."),
                 code="wrong_code",
             )
         return code
+
+
+class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
+    """allauth's code form; every guess counts, atomically, against its code."""
+
+    def clean_code(self) -> str:
+        expected = self.expected_code or ""
+        # The code itself is not stored: a keyed hash of it names its counter.
+        digest = hashlib.sha256(f"{settings.SECRET_KEY}:{expected}".encode())
+        try:
+            LOGIN_CODE_ATTEMPTS.spend(subject=digest.hexdigest()[:40])
+        except RateLimited as exc:
+            error = get_adapter().validation_error("too_many_login_attempts")
+            raise error from exc
+        return super().clean_code()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from somehub.lib.dates import format_local
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import square
 from somehub.lib.markdown import render_markdown
 
@@ -371,7 +372,7 @@ class Profile(models.Model):
         unique=True,
         help_text=_("Your address on this site: /members/<handle>/"),
     )
-    display_name = models.CharField(
+    display_name = OneLineCharField(
         _("display name"), max_length=DISPLAY_NAME_LENGTH, blank=True
     )
     photo = models.ImageField(_("photo"), upload_to="avatars/", blank=True)
@@ -581,3 +582,27 @@ class LegalPage(models.Model):
     @cached_property
     def body_html(self) -> Any:
         return render_markdown(self.body)
+
+
+class UsageCounter(models.Model):
+    """How often one thing was done in the current window, for rate limits.
+
+    One row per counter (`key`, e.g. "comment:42"), counted up with a single atomic
+    upsert (accounts.limits): parallel requests, in any number of processes and on
+    any number of servers, take turns on the row, so exactly the limit gets through.
+    """
+
+    key = models.CharField(_("counter"), max_length=120, primary_key=True)
+    uses = models.PositiveIntegerField(_("uses"), default=0)
+    window_ends_at = models.DateTimeField(_("window ends at"))
+
+    class Meta:
+        verbose_name = _("usage counter")
+        verbose_name_plural = _("usage counters")
+        indexes = [
+            # Expired counters are pruned by the end of their window.
+            models.Index(fields=["window_ends_at"], name="usagecounter_window_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.uses}"

@@ -20,6 +20,7 @@ from django.views.decorators.http import (
 from accounts import deletion
 from accounts.decorators import member_required
 from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
+from accounts.limits import RateLimited
 from accounts.models import LegalPage, Profile, account_sections, deletion_notes
 from somehub.lib.pagination import paginate
 
@@ -133,7 +134,11 @@ def send_deletion_code(request: HttpRequest) -> HttpResponse:
             request, _("We sent you a code a moment ago. Please look in your inbox.")
         )
         return redirect("accounts:delete")
-    code = deletion.issue_code(request.session)
+    try:
+        code = deletion.issue_code(request.session, request.user)
+    except RateLimited as exc:
+        messages.warning(request, exc.message)
+        return redirect("accounts:delete")
     context = {"user": request.user, "code": code}
     sent = get_adapter(request).send_mail(
         "accounts/email/deletion_code", request.user.email, context

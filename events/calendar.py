@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from somehub.lib.text import one_line
 
 PRODID = "-//SoMeHub//#SoMe Stammtisch Hannover//DE"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -34,11 +35,14 @@ def event_component(event: Event) -> icalendar.Event:
     item.add("sequence", event.sequence)
     item.add("dtstart", timezone.localtime(event.starts_at, BERLIN))
     item.add("dtend", timezone.localtime(event.ends_at, BERLIN))
-    item.add("summary", event.title + (f": {event.motto}" if event.motto else ""))
+    summary = event.title + (f": {event.motto}" if event.motto else "")
+    # One-line properties: a line break would end the content line (injection).
+    item.add("summary", one_line(summary))
     item.add("description", _description(event, url))
     item.add("url", url)
     venue = event.venue
-    item.add("location", ", ".join(p for p in [venue.name, venue.address_line] if p))
+    location = ", ".join(p for p in [venue.name, venue.address_line] if p)
+    item.add("location", one_line(location))
     if venue.latitude is not None and venue.longitude is not None:
         item.add("geo", (float(venue.latitude), float(venue.longitude)))
     item.add(
@@ -76,7 +80,7 @@ def build_calendar(events: Iterable[Event], name: str) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     cal.add("x-wr-timezone", "Europe/Berlin")
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")

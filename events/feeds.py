@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Recap
+from somehub.lib.text import one_line
 
 # Characters XML 1.0 cannot carry (text pasted from a word processor brings vertical
 # tabs and form feeds): left out, or the whole feed would fail to render.
@@ -35,10 +36,12 @@ class NewEventsFeed(Feed):
         )
 
     def item_title(self, item: Event) -> str:
-        return xml_safe(str(item))
+        return xml_safe(one_line(str(item)))
 
     def item_description(self, item: Event) -> str:
-        return xml_safe(str(item.description_html) or item.summary)
+        # The summary is HTML (type="html"): plain text such as a title goes in
+        # escaped, or an organizer's "<img onerror=...>" would run in feed readers.
+        return xml_safe(str(item.description_html) or escape(item.summary))
 
     def item_pubdate(self, item: Event) -> datetime:
         return item.published_at or item.created_at
@@ -60,14 +63,14 @@ class RecapsFeed(Feed):
         return recaps.newest_first()[:20]
 
     def item_title(self, item: Recap) -> str:
-        return xml_safe(item.title)
+        return xml_safe(one_line(item.title))
 
     def item_description(self, item: Recap) -> str:
         lead = f"<p>{escape(item.lead)}</p>" if item.lead else ""
         return xml_safe(lead + str(item.body_html))
 
     def item_author_name(self, item: Recap) -> str | None:
-        return xml_safe(item.author_name) or None
+        return xml_safe(one_line(item.author_name)) or None
 
     def item_pubdate(self, item: Recap) -> datetime:
         return item.published_at or item.created_at

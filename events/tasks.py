@@ -1,17 +1,21 @@
 """Background work for events: the e-mails about a member's RSVP.
 
 Tasks run through django.tasks: at once in development and tests, in the
-`db_worker` process in production. They are enqueued after the RSVP commits,
-read the current state when they run, and are safe to run again.
+`db_worker` process in production. They are queued with the RSVP's transaction
+(somehub.lib.outbox), read the current state when they run, and are safe to run
+again: the worker runs each at least once (a task whose worker died is run again),
+and a mail sent twice carries the same Message-ID both times.
 """
 
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.tasks import task
+from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.db import transaction
+from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +24,7 @@ from django.utils.translation import gettext
 from events.calendar import build_calendar
 from events.models import RSVP, Event, EventStatus, MailKind, RSVPStatus
 from somehub.lib.dates import format_local
+from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.subject import mail_subject
 
 logger = logging.getLogger(__name__)
@@ -105,9 +110,25 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
     return message
 
 
-@task()
-def send_rsvp_email(kind: str, rsvp_id: int, attempt: int = 1) -> bool:
+@task(takes_context=True)
+def send_rsvp_email(
+    context: TaskContext, kind: str, rsvp_id: int, attempt: int = 1
+) -> bool:
     """Send one RSVP e-mail; on failure log it and try again later."""
+    # Should this task run twice (its worker died after sending), both copies are
+    # one message to mail servers and clients that deduplicate by Message-ID.
+    message_id = make_msgid(f"rsvp.{context.task_result.id}", _mail_domain())
+    return deliver(kind, rsvp_id, attempt, message_id=message_id)
+
+
+def _mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def deliver(
+    kind: str, rsvp_id: int, attempt: int = 1, *, message_id: str | None = None
+) -> bool:
+    """The work of send_rsvp_email: False when there is nothing (left) to send."""
     rsvp = (
         RSVP.objects.select_related("event__venue", "event__series", "member__profile")
         .filter(pk=rsvp_id)
@@ -116,7 +137,10 @@ def send_rsvp_email(kind: str, rsvp_id: int, attempt: int = 1) -> bool:
     if rsvp is None or not _still_relevant(kind, rsvp):
         return False
     try:
-        compose(kind, rsvp).send()
+        message = compose(kind, rsvp)
+        if message_id:
+            message.extra_headers["Message-ID"] = message_id
+        message.send()
     except Exception:
         _retry_later(kind, rsvp_id, attempt)
         raise
@@ -152,8 +176,11 @@ def notify_attendees(event_id: int, kind: str) -> int:
         .filter(status__in=[RSVPStatus.GOING, RSVPStatus.WAITING])
         .values_list("pk", flat=True)
     )
-    for rsvp_id in rsvp_ids:
-        send_rsvp_email.enqueue(kind, rsvp_id)
+    # All queued in one transaction: if this task is run again (its worker died),
+    # nobody gets the mail twice because the first run got halfway.
+    with transaction.atomic():
+        for rsvp_id in rsvp_ids:
+            enqueue_with_transaction(send_rsvp_email, kind, rsvp_id)
     return len(rsvp_ids)
 
 

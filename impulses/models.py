@@ -5,7 +5,7 @@ The rules live here as domain methods (`wish.vote(member)`, `proposal.accept(...
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +22,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.limits import Limit
 from events.models import Event, EventStatus
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.subject import mail_subject
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,39 @@ logger = logging.getLogger(__name__)
 # Staff powers are Django permissions: who may change proposals is an organizer.
 ORGANIZER_PERMISSION = "impulses.change_proposal"
 WISH_ORGANIZER_PERMISSION = "impulses.change_wish"
+
+
+# Rate limits on members' writes (accounts.limits). Each write also starts a new
+# generation of the page cache, so these bound how often one member can empty it.
+WISH_LIMIT = Limit(
+    "wish",
+    5,
+    timedelta(hours=1),
+    _(
+        "You have added %(count)s wishes in the last %(minutes)s minutes. Please "
+        "wait a little before you add the next one."
+    ),
+    exempt_permission=WISH_ORGANIZER_PERMISSION,
+)
+VOTE_LIMIT = Limit(
+    "vote",
+    20,
+    timedelta(minutes=10),
+    _(
+        "You have voted %(count)s times in the last %(minutes)s minutes. Please "
+        "wait a few minutes before you vote again."
+    ),
+)
+PROPOSAL_LIMIT = Limit(
+    "proposal",
+    10,
+    timedelta(hours=1),
+    _(
+        "You have sent or changed %(count)s proposals in the last %(minutes)s "
+        "minutes. Please wait a little before you send the next one."
+    ),
+    exempt_permission=ORGANIZER_PERMISSION,
+)
 
 
 def _is_member(user: Any) -> bool:
@@ -69,6 +104,11 @@ class WishQuerySet(models.QuerySet["Wish"]):
             qs = qs.annotate(has_voted=Exists(own_vote))
         return qs
 
+    def add(self, author: Any, title: str, context: str = "") -> "Wish":
+        """A member's new wish, within WISH_LIMIT (raises RateLimited beyond it)."""
+        with WISH_LIMIT.use(author):
+            return self.create(author=author, title=title, context=context)
+
     def wish_for_challenge(self, author: Any, challenge: str) -> tuple["Wish", bool]:
         """A wish from a member's profile challenge; the same one is not added twice."""
         text = " ".join(challenge.split())
@@ -81,7 +121,7 @@ class WishQuerySet(models.QuerySet["Wish"]):
         if existing is not None:
             return existing, False
         context = text[:500] if title != text else ""
-        return self.create(author=author, title=title, context=context), True
+        return self.add(author, title, context), True
 
     def by_popularity(self) -> "WishQuerySet":
         """Most votes first; among equals, the wish that has waited longest."""
@@ -91,7 +131,7 @@ class WishQuerySet(models.QuerySet["Wish"]):
 class Wish(models.Model):
     """A topic a member would like to hear an Impuls about."""
 
-    title = models.CharField(_("topic"), max_length=200)
+    title = OneLineCharField(_("topic"), max_length=200)
     context = models.CharField(
         _("context"),
         max_length=500,
@@ -189,7 +229,7 @@ class Wish(models.Model):
 
     def vote(self, member: Any) -> bool:
         """Give the member's vote; False if they had voted already. One vote each."""
-        with transaction.atomic():
+        with VOTE_LIMIT.use(member):
             if self._locked().status != WishStatus.OPEN:
                 raise ValidationError(
                     _("This wish is no longer open for votes."), code="closed"
@@ -199,7 +239,7 @@ class Wish(models.Model):
 
     def unvote(self, member: Any) -> bool:
         """Take the member's vote back; False if there was none."""
-        with transaction.atomic():
+        with VOTE_LIMIT.use(member):
             if self._locked().status != WishStatus.OPEN:
                 raise ValidationError(
                     _("This wish is no longer open for votes."), code="closed"
@@ -335,7 +375,7 @@ class Proposal(models.Model):
         related_name="impuls_proposals",
         verbose_name=_("proposed by"),
     )
-    title = models.CharField(_("title"), max_length=140)
+    title = OneLineCharField(_("title"), max_length=140)
     abstract = models.TextField(
         _("abstract"),
         max_length=2000,
@@ -608,7 +648,7 @@ class AgendaItem(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     starts_at = models.DateTimeField(_("time"))
-    title = models.CharField(_("title"), max_length=140)
+    title = OneLineCharField(_("title"), max_length=140)
     speaker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -20,9 +20,10 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from accounts.limits import RateLimited
 from core.pagecache import cache_for_visitors
 from impulses.forms import ProposalForm, WishForm
-from impulses.models import AgendaItem, Proposal, Wish
+from impulses.models import PROPOSAL_LIMIT, AgendaItem, Proposal, Wish
 from somehub.lib.pagination import paginate
 
 TOP_WISHES = 10
@@ -135,11 +136,17 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @verified_member_required
 def wish_create(request: HttpRequest) -> HttpResponse:
     form = WishForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        wish = Wish.objects.create(author=request.user, **form.cleaned_data)
-        messages.success(request, _("Thank you! Your wish is on the list."))
-        return redirect(wish)
-    return render(request, "impulses/wish_form.html", {"form": form})
+        try:
+            wish = Wish.objects.add(request.user, **form.cleaned_data)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        else:
+            messages.success(request, _("Thank you! Your wish is on the list."))
+            return redirect(wish)
+    return render(request, "impulses/wish_form.html", {"form": form}, status=status)
 
 
 @require_POST
@@ -191,14 +198,22 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         else {}
     )
     form = ProposalForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         form.instance.proposer = request.user
-        form.save()
-        messages.success(
-            request, _("Thank you! The Orga-Team will get back to you by e-mail.")
-        )
-        return redirect("impulses:proposal-mine")
-    return render(request, "impulses/proposal_form.html", {"form": form})
+        try:
+            with PROPOSAL_LIMIT.use(request.user):
+                form.save()
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        else:
+            messages.success(
+                request, _("Thank you! The Orga-Team will get back to you by e-mail.")
+            )
+            return redirect("impulses:proposal-mine")
+    context = {"form": form}
+    return render(request, "impulses/proposal_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -211,12 +226,19 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(proposal)
     form = ProposalForm(request.POST or None, instance=proposal)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your proposal has been updated."))
-        return redirect(proposal)
+        try:
+            with PROPOSAL_LIMIT.use(request.user):
+                form.save()
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        else:
+            messages.success(request, _("Your proposal has been updated."))
+            return redirect(proposal)
     context = {"form": form, "proposal": proposal}
-    return render(request, "impulses/proposal_form.html", context)
+    return render(request, "impulses/proposal_form.html", context, status=status)
 
 
 @require_POST

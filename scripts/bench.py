@@ -4,15 +4,19 @@
    (1,000 members, 500 evenings, 20,000 RSVPs, 200 recaps, 10,000 comments, ...);
 2. counts the queries of every page with Django's test client (first request and
    repeat, so a cached page shows what a hit costs);
-3. starts gunicorn in production mode (DEBUG off, collected static files, HTTPS off
-   because there is no proxy, 2 sync workers) on 127.0.0.1, and a private Redis for
-   the cache unless CACHE_URL is given;
+3. starts gunicorn in production mode exactly as shipped (`gunicorn.conf.py`, DEBUG
+   off, collected static files, HTTPS off because there is no proxy) on 127.0.0.1,
+   and a private Redis for the cache unless CACHE_URL is given. `--gunicorn
+   NAME=VALUE` changes one of gunicorn.conf.py's settings through its environment
+   variable (GUNICORN_WORKERS=2, GUNICORN_WORKER_CLASS=sync, GUNICORN_ACCESS_LOG=0,
+   GUNICORN_MAX_REQUESTS=0, ...): the output then says "tweaked" and lists them;
 4. loads the baseline (hello-world, fortunes) and the real pages with wrk, in rounds
    that interleave the pages, so that drift hits all of them alike;
 5. prints page | req/s | p50 | p99 | queries | ratio to fortunes, writes the same as
    JSON (var/bench/<time>.json, or --out), and stops everything it started.
 
     .venv/bin/python scripts/bench.py [--rounds 3] [--duration 3] [--out FILE]
+        [--gunicorn GUNICORN_WORKER_CLASS=sync ...]
 
 Needs a Postgres server (BENCH_DATABASE_URL, default the local one); installs wrk and
 redis-server from Debian when they are missing.
@@ -60,19 +64,6 @@ done = function(summary, latency, requests)
 end
 """
 
-GUNICORN_CONF = """
-wsgi_app = "somehub.wsgi:application"
-bind = "127.0.0.1:{port}"
-workers = 2
-worker_class = "sync"
-timeout = 30
-# No access log and no worker recycling while measuring: both add noise, not signal.
-accesslog = None
-errorlog = "{log}"
-loglevel = "warning"
-max_requests = 0
-control_socket_disable = True
-"""
 
 # Runs inside the bench environment: finds the pages, logs the bench member in (a
 # real session in the database), counts queries per page.
@@ -307,6 +298,21 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def shipped_settings(env: dict[str, str]) -> dict[str, Any]:
+    """What gunicorn.conf.py sets with this environment (the values gunicorn runs)."""
+    code = (
+        "import json, runpy; c = runpy.run_path('gunicorn.conf.py'); "
+        "print(json.dumps({k: c[k] for k in ('worker_class', 'workers', 'threads', "
+        "'keepalive', 'max_requests', 'max_requests_jitter', 'accesslog')}))"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"gunicorn.conf.py failed:\n{result.stderr}")
+    return json.loads(result.stdout)
+
+
 def git_revision() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
@@ -352,7 +358,19 @@ def main() -> None:
         "--out", type=Path, help="JSON file (default var/bench/<time>.json)"
     )
     parser.add_argument("--label", default="", help="a note stored in the JSON")
+    parser.add_argument(
+        "--gunicorn",
+        action="append",
+        default=[],
+        metavar="GUNICORN_NAME=VALUE",
+        help="measure with one of gunicorn.conf.py's settings changed (repeatable)",
+    )
     args = parser.parse_args()
+    tweaks = dict(item.split("=", 1) for item in args.gunicorn)
+    if any(not name.startswith("GUNICORN_") for name in tweaks):
+        raise SystemExit("--gunicorn takes GUNICORN_... settings of gunicorn.conf.py")
+    if "GUNICORN_BIND" in tweaks:
+        raise SystemExit("the bench chooses the address itself")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups below
 
     started = time.monotonic()
@@ -401,14 +419,14 @@ def main() -> None:
         cookie = f"{cookie_name}={cookie_value}"
 
         port = free_port()
-        conf = folder / "gunicorn.bench.py"
-        conf.write_text(GUNICORN_CONF.format(port=port, log=folder / "gunicorn.log"))
+        # gunicorn reads gunicorn.conf.py from the project folder, as in production.
+        server_env = {**env, **tweaks, "GUNICORN_BIND": f"127.0.0.1:{port}"}
         server = stack.enter_context(
             process(
-                [PYTHON, "-m", "gunicorn", "-c", str(conf)],
+                [PYTHON, "-m", "gunicorn"],
                 folder / "gunicorn.out",
                 cwd=ROOT,
-                env=env,
+                env=server_env,
             )
         )
         wait_for_port(port, server, folder / "gunicorn.out")
@@ -448,7 +466,8 @@ def main() -> None:
                     )
                 )
         weight = page_weight(base, folder)
-        gunicorn_log = (folder / "gunicorn.log").read_text()[-2000:]
+        gunicorn_log = (folder / "gunicorn.out").read_text()[-2000:]
+        gunicorn_settings = shipped_settings(server_env)
 
     rows = []
     for page in pages:
@@ -471,8 +490,14 @@ def main() -> None:
 
     print()
     print(table(rows))
+    described = ", ".join(f"{k}={v}" for k, v in gunicorn_settings.items())
+    if tweaks:
+        changed = " ".join(f"{k}={v}" for k, v in tweaks.items())
+        print(f"\ngunicorn.conf.py TWEAKED by --gunicorn {changed}: {described}")
+    else:
+        print(f"\ngunicorn.conf.py as shipped: {described}")
     print(
-        f"\nqueries: first request / repeat (a cache hit); {args.rounds} rounds of "
+        f"queries: first request / repeat (a cache hit); {args.rounds} rounds of "
         f"{args.duration:g} s per page, wrk -t{args.threads} -c{args.connections}; "
         f"database connections: {'psycopg pool' if args.db_pool else 'persistent'}; "
         f"page cache {'off' if args.no_page_cache else 'on'}"
@@ -499,8 +524,8 @@ def main() -> None:
                 "label": args.label,
                 "dataset": seeded,
                 "settings": {
-                    "workers": 2,
-                    "worker_class": "sync",
+                    "gunicorn": gunicorn_settings,
+                    "gunicorn_tweaks": tweaks,
                     "rounds": args.rounds,
                     "duration_s": args.duration,
                     "connections": args.connections,

@@ -42,7 +42,8 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "impulses",
-    "django.contrib.admin",
+    # Django's admin, whose lists answer a bad date filter with ?e=1 (somehub/admin.py).
+    "somehub.apps.OrgaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A used-up rate limit on a member's write is the 429 page (accounts.limits).
+    "accounts.middleware.RateLimitMiddleware",
     # A GET on a URL that takes only POST gets a page that leads back (not a blank).
     # Last, so that the headers above (CSP, frame options) are added to that page.
     "somehub.middleware.FriendlyMethodNotAllowedMiddleware",
@@ -195,6 +198,10 @@ TASKS = {
     }
 }
 
+# `db_worker` queues a task again when it has been RUNNING this long (seconds): its
+# worker died. Far above any task's run time, so a live worker's task is not taken.
+TASKS_RECLAIM_AFTER = env.int("TASKS_RECLAIM_AFTER", default=600)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # ModelBackend reading own and group permissions in one query.
@@ -227,6 +234,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "signup": "accounts.forms.SignupForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
 }
 # allauth's rate limits (kept in the cache) stay on; these are its defaults, spelled
 # out so that nobody switches them off by accident.

@@ -57,6 +57,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "frozen(moment): fixtures and the test share this frozen clock "
         "(a datetime, or an ISO string in Europe/Berlin)",
     )
+    config.addinivalue_line(
+        "markers", "dates: deals with dates; `make test` runs it at several dates too"
+    )
+    config.addinivalue_line(
+        "markers",
+        "real_clock: starts other processes (gunicorn, the mail worker), which keep "
+        "the machine's clock; skipped under --clock",
+    )
     value = config.getoption("--clock")
     if value:
         moment = datetime.fromisoformat(value)
@@ -89,6 +97,51 @@ def uncached(settings: Any) -> None:
     settings.PAGE_CACHE = False
 
 
+# The modules whose tests deal with dates and times (RSVP windows, reminders, the
+# calendar, recurrence, the dashboard's months, edit windows): `make test` runs them
+# again at the turn of the year, on 29 February and 1 March of a leap year and on
+# both DST change days (`-m dates`, Makefile `test-dates`).
+DATE_SENSITIVE = {
+    "tests/accounts/test_account_deletion.py",
+    "tests/core/test_page_cache.py",
+    "tests/events/test_import_ical.py",
+    "tests/events/test_rsvp_by_email.py",
+    "tests/events/test_calendar.py",
+    "tests/events/test_comments.py",
+    "tests/events/test_free_seat_link.py",
+    "tests/events/test_models.py",
+    "tests/events/test_my_events.py",
+    "tests/events/test_orga_checkin.py",
+    "tests/events/test_orga_dashboard.py",
+    "tests/events/test_orga_recurrence.py",
+    "tests/events/test_pages.py",
+    "tests/events/test_recap_attendance.py",
+    "tests/events/test_recaps.py",
+    "tests/events/test_reminders.py",
+    "tests/events/test_rsvp.py",
+    "tests/events/test_rsvp_emails.py",
+    "tests/events/test_rsvp_views.py",
+    "tests/events/test_sharing.py",
+    "tests/impulses/test_models.py",
+    "tests/impulses/test_proposal_views.py",
+}
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    root = config.rootpath
+    for item in items:
+        if item.path.relative_to(root).as_posix() in DATE_SENSITIVE:
+            item.add_marker(pytest.mark.dates)
+    if not config.getoption("--clock"):
+        return
+    skip = pytest.mark.skip(reason="another process would not share the --clock")
+    for item in items:
+        if item.get_closest_marker("real_clock"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _frozen_clock(request: pytest.FixtureRequest) -> Any:
     """`@pytest.mark.frozen(moment)`: the clock stands still at `moment` for the
@@ -113,7 +166,8 @@ def browser_type_launch_args(
 ) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        # scripts/test-setup.sh (`make test`) installs it there when it is missing.
+        "executable_path": os.environ.get("SOMEHUB_CHROMIUM", "/usr/bin/chromium"),
         "args": CHROMIUM_ARGS,
     }
 

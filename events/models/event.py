@@ -1,5 +1,4 @@
 from datetime import datetime
-from functools import partial
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -18,13 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.markdown import render_markdown
+from somehub.lib.outbox import enqueue_with_transaction
 
 
 class Venue(models.Model):
     """A place where a Stammtisch happens, usually a pub."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = OneLineCharField(_("name"), max_length=120)
     street = models.CharField(_("street and number"), max_length=120, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=80, default="Hannover")
@@ -153,9 +154,9 @@ class Event(models.Model):
         related_name="events",
         verbose_name=_("series"),
     )
-    title = models.CharField(_("title"), max_length=140)
+    title = OneLineCharField(_("title"), max_length=140)
     slug = models.SlugField(_("slug"), max_length=160, unique=True, blank=True)
-    motto = models.CharField(_("motto or topic"), max_length=200, blank=True)
+    motto = OneLineCharField(_("motto or topic"), max_length=200, blank=True)
     description = models.TextField(
         _("description"), blank=True, help_text=_("Markdown is allowed.")
     )
@@ -504,12 +505,10 @@ class Event(models.Model):
             return list(locked.rsvps.going().exclude(pk__in=before))
 
     def notify_attendees(self, kind: str) -> None:
-        """E-mail everyone going or waiting, after commit, in the background."""
+        """E-mail everyone going or waiting if the change commits, in the background."""
         from events.tasks import notify_attendees
 
-        transaction.on_commit(
-            partial(notify_attendees.enqueue, self.pk, str(kind)), robust=True
-        )
+        enqueue_with_transaction(notify_attendees, self.pk, str(kind))
 
     def who_is_coming(self, viewer: Any) -> WhoIsComing:
         """The faces the viewer may see among those going, and how many others."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, User
 from events.models.rsvp import RSVP, RSVPStatus
+from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.subject import mail_subject
 from somehub.lib.text import plain_text_to_html
 
@@ -221,7 +222,7 @@ class AttendeeMessageManager(models.Manager["AttendeeMessage"]):
                 )
             message.save()
             record(sender, message, [{"added": {}}], added=True)
-            transaction.on_commit(message.enqueue, robust=True)
+            message.enqueue()
         return message, True
 
 
@@ -278,9 +279,10 @@ class AttendeeMessage(models.Model):
         )
 
     def enqueue(self) -> None:
+        """Queue the sending with this transaction (somehub.lib.outbox)."""
         from events.tasks import send_attendee_message
 
-        send_attendee_message.enqueue(self.pk)
+        enqueue_with_transaction(send_attendee_message, self.pk)
 
     def send(self) -> int:
         """One e-mail per recipient, each in their language; returns how many went.

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from PIL import Image
 
+from accounts.limits import Limit
 from accounts.models import Field
 from events.models.rsvp import RSVP, RSVPStatus
-from somehub.lib import ratelimit
+from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.markdown import render_markdown
 from somehub.lib.richtext import clean_rich_html
@@ -99,7 +100,7 @@ class Recap(models.Model):
             "may have none."
         ),
     )
-    title = models.CharField(_("title"), max_length=160)
+    title = OneLineCharField(_("title"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     lead = models.TextField(_("lead paragraph"), max_length=600, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown is allowed."))
@@ -277,24 +278,11 @@ class Recap(models.Model):
         body = Comment.clean_text(text)
         if parent is not None:
             parent.check_accepts_reply(self)
-        limit_key = Comment.rate_limit_key(author)
-        if ratelimit.is_limited(limit_key, Comment.RATE_LIMIT, Comment.RATE_WINDOW):
-            raise ValidationError(
-                _(
-                    "You have written %(count)s comments in the last %(minutes)s "
-                    "minutes. Please wait a few minutes before you write the next one."
-                ),
-                code="rate_limited",
-                params={
-                    "count": Comment.RATE_LIMIT,
-                    "minutes": Comment.RATE_WINDOW // 60,
-                },
+        with Comment.LIMIT.use(author):
+            comment = Comment.objects.create(
+                recap=self, author=author, parent=parent, body=body
             )
-        comment = Comment.objects.create(
-            recap=self, author=author, parent=parent, body=body
-        )
-        ratelimit.hit(limit_key, Comment.RATE_WINDOW)
-        transaction.on_commit(comment.send_notifications)
+            transaction.on_commit(comment.send_notifications)
         return comment
 
     def add_guest_comment(
@@ -603,8 +591,27 @@ class Comment(models.Model):
 
     MAX_LENGTH = 5000
     EDIT_WINDOW = timedelta(minutes=15)
-    RATE_LIMIT = 5  # comments per member ...
-    RATE_WINDOW = 10 * 60  # ... in this many seconds
+    # Comments and replies per member; the Orga-Team answers many after an evening.
+    LIMIT = Limit(
+        "comment",
+        5,
+        timedelta(minutes=10),
+        _(
+            "You have written %(count)s comments in the last %(minutes)s minutes. "
+            "Please wait a few minutes before you write the next one."
+        ),
+        exempt_permission=MODERATE_COMMENTS,
+    )
+    # Reports per member: enough for a bad thread, not for flooding the queue.
+    REPORT_LIMIT = Limit(
+        "comment-report",
+        10,
+        timedelta(hours=1),
+        _(
+            "You have reported %(count)s comments in the last %(minutes)s minutes. "
+            "The Orga-Team will look at them; please wait before you report more."
+        ),
+    )
 
     recap = models.ForeignKey(
         Recap,
@@ -722,10 +729,6 @@ class Comment(models.Model):
             )
         return body
 
-    @staticmethod
-    def rate_limit_key(author: Any) -> str:
-        return f"comments:rate:{author.pk}"
-
     def check_accepts_reply(self, recap: Recap) -> None:
         """Replies go one level deep, to visible comments of the same recap."""
         if self.recap_id != recap.pk:
@@ -832,14 +835,17 @@ class Comment(models.Model):
             raise ValidationError(
                 _("This comment is no longer there."), code="comment_gone"
             )
-        report, created = CommentReport.objects.get_or_create(
-            comment=self, reporter=member, defaults={"reason": reason.strip()[:1000]}
-        )
-        if not created and report.resolved_at is not None:
-            # Reported again after the Orga-Team looked: back into the queue.
-            report.resolved_at = None
-            report.reason = reason.strip()[:1000] or report.reason
-            report.save(update_fields=["resolved_at", "reason"])
+        with Comment.REPORT_LIMIT.use(member):
+            report, created = CommentReport.objects.get_or_create(
+                comment=self,
+                reporter=member,
+                defaults={"reason": reason.strip()[:1000]},
+            )
+            if not created and report.resolved_at is not None:
+                # Reported again after the Orga-Team looked: back into the queue.
+                report.resolved_at = None
+                report.reason = reason.strip()[:1000] or report.reason
+                report.save(update_fields=["resolved_at", "reason"])
         return report
 
     def resolve_reports(self) -> int:

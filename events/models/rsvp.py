@@ -1,6 +1,5 @@
 import secrets
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -12,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from somehub.lib.outbox import enqueue_with_transaction
 
 if TYPE_CHECKING:
     from accounts.models import Profile
@@ -234,10 +235,11 @@ class RSVP(models.Model):
             self.checked_in_at = None
             record(by, self, gettext("Check-in undone."))
 
-    def cancel(self) -> list["RSVP"]:
+    def cancel(self, version: str | None = None) -> list["RSVP"]:
         """Give up a seat or a waiting-list place; the next people waiting move up.
 
         Returns the RSVPs promoted into the freed seat. Cancelling twice is harmless.
+        With `version`, only the RSVP in that version is cancelled (see free_seat).
         """
         from events.models.event import Event
 
@@ -245,6 +247,13 @@ class RSVP(models.Model):
             event = Event.objects.select_for_update().get(pk=self.event_id)
             event.check_rsvp_changeable()
             current = RSVP.objects.get(pk=self.pk)
+            if version is not None and current.version != version:
+                raise RSVPError(
+                    _(
+                        "This link has been used already, or your answer has "
+                        "changed since: it frees no seat any more."
+                    )
+                )
             promoted = event._withdraw(current)
         self.refresh_from_db()
         return promoted
@@ -268,33 +277,56 @@ class RSVP(models.Model):
         return claimed == 1
 
     def notify(self, kind: str) -> None:
-        """E-mail the member about this RSVP once the current transaction commits.
+        """E-mail the member about this RSVP if, and once, the transaction commits.
 
-        Sending runs as a background task: a slow or broken mail server never
-        blocks the request or rolls back the RSVP.
+        The mail is queued with the RSVP (an outbox, somehub.lib.outbox) and sent by
+        a background task: a slow or broken mail server never blocks the request
+        or rolls back the RSVP, and a crash right after COMMIT loses no mail.
         """
         from events.tasks import send_rsvp_email
 
-        transaction.on_commit(
-            partial(send_rsvp_email.enqueue, str(kind), self.pk), robust=True
-        )
+        enqueue_with_transaction(send_rsvp_email, str(kind), self.pk)
+
+    @property
+    def version(self) -> str:
+        """Changes with every change of this RSVP (a freed seat, a new yes)."""
+        return self.updated_at.isoformat() if self.updated_at else ""
 
     def free_seat_token(self) -> str:
-        """A signed, expiring token for the reminder's one-click "free my seat"."""
-        return signing.dumps(self.pk, salt=FREE_SEAT_SALT)
+        """A signed, expiring token for the reminder's one-click "free my seat".
+
+        It names this RSVP as it is now: once the seat is freed, or the member
+        says yes again, the link frees nothing any more.
+        """
+        return signing.dumps([self.pk, self.version], salt=FREE_SEAT_SALT)
 
     @classmethod
-    def from_free_seat_token(cls, token: str) -> "RSVP":
-        """The RSVP behind a token; raises signing.SignatureExpired/BadSignature."""
-        pk = signing.loads(token, salt=FREE_SEAT_SALT, max_age=FREE_SEAT_LINK_MAX_AGE)
-        if not isinstance(pk, int):
+    def from_free_seat_token(cls, token: str) -> tuple["RSVP", str]:
+        """The RSVP behind a token and the version it was made for; raises
+        signing.SignatureExpired/BadSignature."""
+        value = signing.loads(
+            token, salt=FREE_SEAT_SALT, max_age=FREE_SEAT_LINK_MAX_AGE
+        )
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and isinstance(value[0], int)
+            and isinstance(value[1], str)
+        ):
             raise signing.BadSignature("Not an RSVP token.")
+        pk, version = value
         try:
-            return cls.objects.select_related("event__venue", "member__profile").get(
+            rsvp = cls.objects.select_related("event__venue", "member__profile").get(
                 pk=pk
             )
         except cls.DoesNotExist as exc:
             raise signing.BadSignature("The RSVP is gone.") from exc
+        return rsvp, version
+
+    def free_seat(self, version: str) -> list["RSVP"]:
+        """Cancel from a reminder's link, if the RSVP is still the one it was made
+        for (checked under the event's lock: a link works once)."""
+        return self.cancel(version=version)
 
     def free_seat_url(self) -> str:
         return settings.SITE_URL + reverse(

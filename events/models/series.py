@@ -19,6 +19,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from somehub.lib.fields import OneLineCharField
+
 if TYPE_CHECKING:
     from events.models.event import Event
 
@@ -65,7 +67,7 @@ class Occurrence(NamedTuple):
 class Series(models.Model):
     """A recurring Stammtisch, such as "#SoMe Stammtisch Hannover"."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = OneLineCharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     default_venue = models.ForeignKey(

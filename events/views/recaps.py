@@ -17,6 +17,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from accounts.limits import RateLimited
 from accounts.models import ViewerKind
 from core.pagecache import cache_for_visitors, shared_piece
 from events.forms import CommentEditForm, CommentForm, CommentReportForm
@@ -199,7 +200,9 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponseBase:
             comment = recap.add_comment(request.user, data["body"], data["parent"])
         except ValidationError as exc:
             form.add_error(None, exc)
-            status = 429 if exc.code == "rate_limited" else 400
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
         else:
             messages.success(request, _("Thanks! Your comment is online."))
             return redirect(comment.get_absolute_url())

@@ -85,29 +85,36 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(event.get_absolute_url() + "#rsvp")
 
 
-def _rsvp_from_token(slug: str, token: str) -> RSVP | None:
-    """The RSVP behind a reminder link; None when the link expired; 404 if forged."""
+def _rsvp_from_token(slug: str, token: str) -> tuple[RSVP, str] | None:
+    """The RSVP behind a reminder link and the version it was made for; None when
+    the link expired; 404 if forged."""
     try:
-        rsvp = RSVP.from_free_seat_token(token)
+        rsvp, version = RSVP.from_free_seat_token(token)
     except signing.SignatureExpired:
         return None
     except signing.BadSignature as exc:
         raise Http404("No such link.") from exc
     if rsvp.event.slug != slug or rsvp.event.is_draft:
         raise Http404("No such link.")
-    return rsvp
+    return rsvp, version
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def free_seat(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The reminder's "free my seat" link: a GET asks, only the POST cancels."""
-    rsvp = _rsvp_from_token(slug, token)
-    if rsvp is None:
+    """The reminder's "free my seat" link: a GET asks, only the POST cancels.
+
+    The link works once, for the RSVP it was made for: after a new "I'm coming"
+    it no longer cancels (410, with a way to cancel on the event page).
+    """
+    found = _rsvp_from_token(slug, token)
+    if found is None:
         return render(request, "events/rsvp_confirm_cancel.html", {}, status=410)
+    rsvp, version = found
     event = rsvp.event
+    replaced = rsvp.is_active and rsvp.version != version
     if request.method == "POST":
         try:
-            rsvp.cancel()
+            rsvp.free_seat(version)
         except RSVPError as exc:
             messages.error(request, exc.message)
         else:
@@ -115,8 +122,9 @@ def free_seat(request: HttpRequest, slug: str, token: str) -> HttpResponse:
                 request, gettext("Your seat is free again. Thanks for letting us know!")
             )
         return redirect(event.get_absolute_url())
-    context = {"rsvp": rsvp, "event": event, "token": token}
-    return render(request, "events/rsvp_confirm_cancel.html", context)
+    context = {"rsvp": rsvp, "event": event, "token": token, "replaced": replaced}
+    status = 410 if replaced else 200
+    return render(request, "events/rsvp_confirm_cancel.html", context, status=status)
 
 
 @require_safe

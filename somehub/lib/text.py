@@ -38,3 +38,16 @@ def plain_text_to_html(text: str) -> SafeString:
         link_rel=UGC_LINK_REL,
     )
     return mark_safe(clean)  # noqa: S308 - escaped, then sanitised by nh3
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """A title or name as one line: every run of white space (line breaks, CR, tabs,
+    Unicode line separators) becomes one space, other control characters go.
+
+    A line break in a title would end an iCalendar content line or a mail header
+    early, and show as a broken line in feed readers.
+    """
+    return _CONTROL.sub("", " ".join((text or "").split()))

@@ -19,7 +19,7 @@ from django.urls import reverse
 from scripts.prodserver import collectstatic, free_port, gunicorn, production_env
 from tests.quality.pages import build_demo
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 PROXY = {"X-Forwarded-Proto": "https", "Accept-Language": "de"}
 

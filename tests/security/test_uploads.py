@@ -246,3 +246,76 @@ def test_nginx_serves_only_photos_from_media_with_nosniff() -> None:
     assert 'X-Content-Type-Options "nosniff"' in media
     assert "sandbox" in media
     assert "text/html" not in media and "svg" not in media
+
+
+def flat_image(kind: str, size: tuple[int, int], mode: str = "RGB") -> bytes:
+    """A picture of one colour: a few KB for any number of pixels, like a bomb."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, (200, 120, 40)[: len(mode)] or 0).save(buffer, kind)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "size"),
+    [("PNG", (6320, 6320)), ("PNG", (4001, 3000)), ("WEBP", (4000, 2001))],
+)
+def test_lossless_photos_beyond_their_pixel_limit_are_refused_before_decoding(
+    client: Client, member, kind: str, size: tuple[int, int]
+) -> None:
+    """A 6320×6320 PNG is 116 KB and would take 120 MB per copy to decode."""
+    client.force_login(member)
+    data = flat_image(kind, size)
+    name = f"big.{kind.lower()}"
+    response = profile_post(client, member, upload(data, name, f"image/{kind.lower()}"))
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["new_photo"]
+    assert "megapixel" in error.lower()
+
+
+def test_a_40_megapixel_jpeg_is_decoded_at_a_reduced_scale() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = images.open_upload(
+        SimpleUploadedFile("big.jpg", flat_image("JPEG", (6320, 6320)))
+    )
+    assert max(image.size) == images.WORKING_SIZE
+
+
+@pytest.mark.parametrize(
+    ("kind", "width", "height", "mode"),
+    [
+        ("JPEG", 7745, 5163, "RGB"),  # 40 megapixels
+        ("PNG", 3464, 3464, "RGBA"),  # 12 megapixels with transparency
+        ("WEBP", 2828, 2828, "RGBA"),  # 8 megapixels with transparency
+    ],
+)
+def test_the_largest_accepted_upload_of_each_format_stays_under_200_mb(
+    kind: str, width: int, height: int, mode: str
+) -> None:
+    """Measured in a fresh process (scripts/upload_memory.py): decoding plus every
+    rendition of a recap photo. Before the bounds: 392 MB for a 40-megapixel PNG,
+    613 MB for a WebP."""
+    import json
+    import subprocess
+    import sys
+
+    from scripts.prodserver import ROOT
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "scripts/upload_memory.py",
+            kind,
+            str(width),
+            str(height),
+            mode,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    assert measured["outcome"] == "accepted"
+    assert measured["peak_rise_mb"] < 200, measured
