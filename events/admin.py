@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -320,12 +320,36 @@ class EventAdmin(admin.ModelAdmin):
     def has_export_attendees_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(EXPORT_ATTENDEES)
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Event | None = None
+    ) -> list[str]:
+        # Once the date exists, its status changes only through the actions above
+        # the form ("Publish", "Cancel …"), which say whom they will e-mail.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["status", "cancellation_reason"]
+        return fields
+
     def save_model(
         self, request: HttpRequest, obj: Event, form: Any, change: bool
     ) -> None:
-        if obj.status == EventStatus.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        """A new date is just saved; an edit goes through the domain actions, so
+        that a new time or place tells those going, and new seats go to those
+        waiting."""
+        if not change:
+            if obj.status == EventStatus.PUBLISHED and obj.published_at is None:
+                obj.published_at = timezone.now()
+            obj.save()
+            return
+        changed = set(form.changed_data)
+        with transaction.atomic():
+            if changed & {"starts_at", "ends_at", "venue"}:
+                obj.reschedule(
+                    starts_at=obj.starts_at, ends_at=obj.ends_at, venue=obj.venue
+                )
+            if "capacity" in changed:
+                obj.change_capacity(obj.capacity)
+            obj.revise(changed - {"starts_at", "ends_at", "venue", "capacity"})
 
     @admin.display(description=_("date"), ordering="starts_at")
     def date(self, event: Event) -> str:

@@ -60,9 +60,10 @@ def test_every_mail_has_the_same_prefix(
     with django_capture_on_commit_callbacks(execute=True):
         first.cancel()
     with django_capture_on_commit_callbacks(execute=True):
-        event.starts_at += timedelta(hours=1)
-        event.ends_at += timedelta(hours=1)
-        event.save()
+        event.reschedule(
+            starts_at=event.starts_at + timedelta(hours=1),
+            ends_at=event.ends_at + timedelta(hours=1),
+        )
     soon = make_event(starts_at=timezone.now() + timedelta(hours=5))
     soon.rsvp(member)
     with django_capture_on_commit_callbacks(execute=True):

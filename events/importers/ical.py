@@ -383,15 +383,19 @@ class CalendarImport:
             event.save()
             return Action.CREATED
         changed = {k: v for k, v in fields.items() if getattr(event, k) != v}
-        if o.cancelled and not event.is_cancelled:
-            changed["status"] = EventStatus.CANCELLED
-            changed["cancellation_reason"] = _("Cancelled in the imported calendar.")
-        if not changed:
+        cancel = o.cancelled and not event.is_cancelled
+        if not changed and not cancel:
             return Action.UNCHANGED
-        for name, value in changed.items():
-            setattr(event, name, value)
-        # Those going hear of a new time, place or a cancellation (Event.save).
-        event.save()
+        # Those going hear of a new time or place, or of the cancellation.
+        if changed.keys() & {"starts_at", "ends_at", "venue_id"}:
+            event.reschedule(starts_at=o.starts_at, ends_at=o.ends_at, venue=venue)
+        details = changed.keys() - {"starts_at", "ends_at", "venue_id"}
+        if details:
+            for name in details:
+                setattr(event, name, changed[name])
+            event.revise(details)
+        if cancel:
+            event.cancel(_("Cancelled in the imported calendar."))
         return Action.UPDATED
 
     def _venue(self, o: Occurrence) -> Venue | None:

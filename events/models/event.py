@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -139,10 +140,6 @@ class WhoIsComing(NamedTuple):
     others: int
 
 
-# Changing one of these is worth an e-mail to everyone going or waiting.
-ATTENDEE_NOTICE_FIELDS = ("starts_at", "ends_at", "venue_id")
-
-
 class Event(models.Model):
     """One Stammtisch evening."""
 
@@ -238,47 +235,93 @@ class Event(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%d.%m.%Y})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves, and nothing else: what an edit means for those going (a mail, a
+        seat from the waiting list, a new calendar revision) is the business of
+        the domain actions below, called where the intent is known."""
         if not self.slug:
             self.slug = self._unique_slug()
-        old: dict[str, Any] = {}
-        if self.pk is not None:
-            old = (
-                Event.objects.filter(pk=self.pk)
-                .values(*CALENDAR_FIELDS, "capacity")
-                .first()
-                or {}
-            )
-            if old and any(old[f] != getattr(self, f) for f in CALENDAR_FIELDS):
-                self.sequence += 1
-                if kwargs.get("update_fields") is not None:
-                    kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
-        # The update locks the event row until commit, so RSVPs wait for the new
-        # capacity, and the promotions below see exactly the seats just added.
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if old:
-                self._after_edit(old)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"slug": self.slug})
 
-    def _after_edit(self, old: dict[str, Any]) -> None:
-        """Fill new seats from the waiting list and tell attendees what changed."""
-        was_published = old["status"] == EventStatus.PUBLISHED
-        if self.capacity != old["capacity"] and (
-            self.capacity is None
-            or (old["capacity"] is not None and self.capacity > old["capacity"])
-        ):
-            Event.objects.select_for_update().get(pk=self.pk)._fill_free_seats()
-        if was_published and self.is_cancelled:
-            self.notify_attendees(MailKind.EVENT_CANCELLED)
-        elif (
-            was_published
-            and self.status == EventStatus.PUBLISHED
-            and not self.is_past
-            and any(old[f] != getattr(self, f) for f in ATTENDEE_NOTICE_FIELDS)
-        ):
-            self.notify_attendees(MailKind.EVENT_CHANGED)
+    # What the Orga-Team does with an evening. Each is one transaction; those that
+    # change who has a seat hold the event row (SELECT ... FOR UPDATE).
+
+    def publish(self) -> bool:
+        """Make a draft public; False if it was not a draft."""
+        if self.status != EventStatus.DRAFT:
+            return False
+        self.status = EventStatus.PUBLISHED
+        self.published_at = self.published_at or timezone.now()
+        self.sequence += 1
+        self.save(update_fields=["status", "published_at", "sequence", "updated_at"])
+        return True
+
+    def cancel(self, reason: str = "") -> bool:
+        """Call the evening off; everyone going or waiting is told, with the
+        reason. False if it was cancelled already."""
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=self.pk)
+            if locked.is_cancelled:
+                return False
+            was_published = locked.status == EventStatus.PUBLISHED
+            self.status = EventStatus.CANCELLED
+            self.cancellation_reason = reason
+            self.sequence = locked.sequence + 1
+            self.save(
+                update_fields=[
+                    "status",
+                    "cancellation_reason",
+                    "sequence",
+                    "updated_at",
+                ]
+            )
+            if was_published:
+                self.notify_attendees(MailKind.EVENT_CANCELLED)
+        return True
+
+    def reschedule(
+        self,
+        *,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        venue: Venue | None = None,
+    ) -> bool:
+        """Move the evening to another time or place; everyone going or waiting
+        of a published, coming evening is told. False if nothing changed."""
+        new = {
+            "starts_at": starts_at or self.starts_at,
+            "ends_at": ends_at or self.ends_at,
+            "venue_id": venue.pk if venue is not None else self.venue_id,
+        }
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=self.pk)
+            old = {name: getattr(locked, name) for name in new}
+            if old == new:
+                return False
+            for name, value in new.items():
+                setattr(self, name, value)
+            if venue is not None:
+                self.venue = venue
+            if new["ends_at"] <= new["starts_at"]:
+                raise ValidationError(
+                    {"ends_at": _("An evening cannot end before it begins.")}
+                )
+            self.sequence = locked.sequence + 1
+            self.save(update_fields=[*new, "sequence", "updated_at"])
+            if self.status == EventStatus.PUBLISHED and not self.is_past:
+                self.notify_attendees(MailKind.EVENT_CHANGED)
+        return True
+
+    def revise(self, fields: Iterable[str]) -> None:
+        """Save the Orga-Team's edit of other details (title, motto, text, RSVP
+        window...); calendar apps get a new revision when they show any of them.
+        Nobody is e-mailed."""
+        names = set(fields)
+        if names & set(CALENDAR_FIELDS):
+            self.sequence += 1
+        self.save()
 
     def clean(self) -> None:
         super().clean()
@@ -314,16 +357,6 @@ class Event(models.Model):
         while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def publish(self) -> None:
-        self.status = EventStatus.PUBLISHED
-        self.published_at = self.published_at or timezone.now()
-        self.save()
-
-    def cancel(self, reason: str = "") -> None:
-        self.status = EventStatus.CANCELLED
-        self.cancellation_reason = reason
-        self.save()
 
     @property
     def is_draft(self) -> bool:
@@ -493,16 +526,16 @@ class Event(models.Model):
             record(by, rsvp, gettext("Let in at the door."), added=added)
         return rsvp
 
-    def set_capacity(self, capacity: int | None) -> list[RSVP]:
-        """Change the number of seats; the waiting list moves up into new ones."""
+    def change_capacity(self, capacity: int | None) -> list[RSVP]:
+        """Change the number of seats; the waiting list moves up into new ones (and
+        is told). Returns who moved up."""
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=self.pk)
-            before = set(locked.rsvps.going().values_list("pk", flat=True))
             locked.capacity = capacity
             locked.clean()
             locked.save(update_fields=["capacity", "updated_at"])
             self.capacity = capacity
-            return list(locked.rsvps.going().exclude(pk__in=before))
+            return locked._fill_free_seats()
 
     def notify_attendees(self, kind: str) -> None:
         """E-mail everyone going or waiting if the change commits, in the background."""

@@ -14,6 +14,7 @@
   purpose: it is a guess about the network, never shared data.
 - One client per connection pool: Django builds a new `redis.Redis` for every call,
   which costs about as much as the call itself.
+- `clear()` deletes this site's keys (its `KEY_PREFIX`), not the whole database.
 
 `is_available()` tells the health check whether the cache answers right now.
 """
@@ -135,7 +136,21 @@ class RedisCache(DjangoRedisCache):
         return result
 
     def clear(self) -> None:
-        self._safely(None, super().clear)
+        """Delete this site's keys only (those with its KEY_PREFIX): Django's own
+        clear() empties the whole Redis database, other sites' keys included."""
+        self._safely(None, self._clear_prefix)
+
+    def _clear_prefix(self) -> None:
+        client = self._cache.get_client(write=True)
+        pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
 
     def is_available(self) -> bool:
         """Whether Redis answers now (a PING), for the health check."""

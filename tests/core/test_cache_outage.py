@@ -147,3 +147,12 @@ def test_nothing_is_cached_for_a_page_whose_generation_cannot_be_read(
     rediscache.health.recovered()
     assert not list(redis.client().scan_iter("outage:*:page:*"))
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_clearing_the_cache_leaves_other_sites_keys_alone(redis: RedisServer) -> None:
+    other = redis.client()
+    other.set("another-site:1:page", b"theirs")
+    cache.set("ours", 1)
+    cache.clear()
+    assert cache.get("ours") is None
+    assert other.get("another-site:1:page") == b"theirs"

@@ -76,10 +76,12 @@ def test_uid_is_stable_and_sequence_grows_when_the_event_changes(client, make_ev
     event = make_event()
     url = reverse("events:ics", args=[event.slug])
     (before,) = vevents(parse(client.get(url)))
-    event.starts_at += timedelta(hours=1)
-    event.ends_at += timedelta(hours=1)
+    event.reschedule(
+        starts_at=event.starts_at + timedelta(hours=1),
+        ends_at=event.ends_at + timedelta(hours=1),
+    )
     event.title = "Neuer Titel"
-    event.save()
+    event.revise(["title"])
     (after,) = vevents(parse(client.get(url)))
     assert after["UID"] == before["UID"]
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])

@@ -69,11 +69,13 @@ def test_published_hides_drafts_but_keeps_cancelled(make_event) -> None:
 def test_calendar_sequence_grows_when_time_or_place_changes(make_event) -> None:
     event = make_event()
     assert event.sequence == 0
-    event.starts_at += timedelta(hours=1)
-    event.ends_at += timedelta(hours=1)
-    event.save()
+    event.reschedule(
+        starts_at=event.starts_at + timedelta(hours=1),
+        ends_at=event.ends_at + timedelta(hours=1),
+    )
     assert event.sequence == 1
-    event.save()  # nothing changed
+    assert not event.reschedule(starts_at=event.starts_at)  # nothing changed
+    event.revise(["cover_image_alt"])  # not shown in calendars
     assert event.sequence == 1
     event.cancel("Die Kneipe hat geschlossen.")
     event.refresh_from_db()
@@ -99,3 +101,63 @@ def test_markdown_description_is_sanitised(make_event) -> None:
     assert "<script" not in html
     assert "javascript:" not in html
     assert "onerror" not in html
+
+
+# What an edit means is said where it is made ---------------------------------------
+
+
+def test_a_plain_save_changing_the_time_mails_nobody(
+    make_event, member, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """A script, a data migration or an import that only saves tells nobody."""
+    event = make_event()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.rsvp(member)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.starts_at += timedelta(hours=1)
+        event.ends_at += timedelta(hours=1)
+        event.capacity = 1
+        event.status = "cancelled"
+        event.save()
+    assert mailoutbox == []
+    event.refresh_from_db()
+    assert event.sequence == 0
+
+
+def test_rescheduling_mails_everyone_going_once(
+    make_event, member, stranger, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    event = make_event()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.rsvp(member)
+        event.rsvp(stranger)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event.reschedule(
+            starts_at=event.starts_at + timedelta(hours=1),
+            ends_at=event.ends_at + timedelta(hours=1),
+        )
+        assert not event.reschedule(starts_at=event.starts_at)  # the same again
+    assert sorted(m.to[0] for m in mailoutbox) == [member.email, stranger.email]
+
+
+def test_an_evening_cannot_be_moved_to_end_before_it_begins(make_event) -> None:
+    from django.core.exceptions import ValidationError
+
+    event = make_event()
+    with pytest.raises(ValidationError):
+        event.reschedule(ends_at=event.starts_at - timedelta(minutes=1))
+
+
+def test_cancelling_twice_mails_once(
+    make_event, member, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    event = make_event()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.rsvp(member)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event.cancel("Die Kneipe hat zu.")
+        assert not event.cancel("Noch einmal.")
+    assert len(mailoutbox) == 1

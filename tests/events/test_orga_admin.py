@@ -409,3 +409,75 @@ def test_csv_needs_the_export_permission(client, full_event) -> None:
     response = action(client, "export_attendees", [full_event])
     # The action is not offered: the admin answers with its list, not a file.
     assert response.get("Content-Type", "").startswith("text/html")
+
+
+def change_form_data(event: Event, **changes: str) -> dict[str, str]:
+    """What the change form posts for the event as it is, with some changes."""
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    data = {
+        "series": str(event.series_id or ""),
+        "title": event.title,
+        "slug": event.slug,
+        "motto": event.motto,
+        "description": event.description,
+        "starts_at_0": start.strftime("%d.%m.%Y"),
+        "starts_at_1": start.strftime("%H:%M"),
+        "ends_at_0": end.strftime("%d.%m.%Y"),
+        "ends_at_1": end.strftime("%H:%M"),
+        "venue": str(event.venue_id),
+        "capacity": str(event.capacity or ""),
+        "rsvp_opens_at_0": "",
+        "rsvp_opens_at_1": "",
+        "rsvp_closes_at_0": "",
+        "rsvp_closes_at_1": "",
+        "cover_image_alt": "",
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_new_time_in_the_change_form_goes_through_reschedule(
+    client, orga, full_event, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """The change form calls the domain action: those going or waiting hear of it
+    once, and the calendar revision grows."""
+    client.force_login(orga)
+    url = reverse("admin:events_event_change", args=[full_event.pk])
+    data = change_form_data(full_event, starts_at_1="20:00", title="Später heute")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    full_event.refresh_from_db()
+    assert timezone.localtime(full_event.starts_at).hour == 20
+    assert full_event.title == "Später heute"
+    assert full_event.sequence == 2  # moved, and renamed
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "anna@example.org",
+        "bjoern@example.org",
+        "wanda@example.org",
+    ]
+
+
+def test_the_change_form_shows_the_status_but_changes_it_only_by_action(
+    client, orga, full_event, mailoutbox
+) -> None:
+    client.force_login(orga)
+    url = reverse("admin:events_event_change", args=[full_event.pk])
+    response = client.post(url, change_form_data(full_event, status="cancelled"))
+    assert response.status_code == 302
+    full_event.refresh_from_db()
+    assert full_event.status == EventStatus.PUBLISHED
+    assert mailoutbox == []
+
+
+def test_more_seats_in_the_change_form_move_the_waiting_list_up(
+    client, orga, full_event, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(orga)
+    url = reverse("admin:events_event_change", args=[full_event.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, change_form_data(full_event, capacity="3"))
+    assert full_event.rsvps.get(member__email="wanda@example.org").is_going
+    assert [m.to[0] for m in mailoutbox] == ["wanda@example.org"]

@@ -143,8 +143,7 @@ def test_raising_capacity_promotes_in_order(make_event) -> None:
     a, b, c, d = people(4)
     for person in (a, b, c, d):
         event.rsvp(person)
-    event.capacity = 3
-    event.save()
+    event.change_capacity(3)
     assert statuses(event) == {
         a.email: "going",
         b.email: "going",
@@ -153,12 +152,12 @@ def test_raising_capacity_promotes_in_order(make_event) -> None:
     }
 
 
-def test_set_capacity_returns_who_moved_up(make_event) -> None:
+def test_change_capacity_returns_who_moved_up(make_event) -> None:
     event = make_event(capacity=1)
     a, b, c = people(3)
     for person in (a, b, c):
         event.rsvp(person)
-    promoted = event.set_capacity(2)
+    promoted = event.change_capacity(2)
     assert [r.member_id for r in promoted] == [b.pk]
     assert event.capacity == 2
 
@@ -167,7 +166,7 @@ def test_removing_the_limit_promotes_everyone(make_event) -> None:
     event = make_event(capacity=1)
     for person in people(4):
         event.rsvp(person)
-    event.set_capacity(None)
+    event.change_capacity(None)
     assert event.rsvps.going().count() == 4
     assert not event.rsvps.waiting().exists()
 
@@ -177,7 +176,7 @@ def test_lowering_capacity_below_those_going_is_refused(make_event) -> None:
     for person in people(3):
         event.rsvp(person)
     with pytest.raises(ValidationError) as info:
-        event.set_capacity(2)
+        event.change_capacity(2)
     assert "capacity" in info.value.message_dict
     event.refresh_from_db()
     assert event.capacity == 3
@@ -187,7 +186,7 @@ def test_lowering_capacity_to_what_is_taken_is_fine(make_event) -> None:
     event = make_event(capacity=5)
     for person in people(2):
         event.rsvp(person)
-    event.set_capacity(2)
+    event.change_capacity(2)
     assert event.capacity == 2
 
 

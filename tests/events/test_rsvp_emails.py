@@ -131,9 +131,8 @@ def test_capacity_increase_mails_everyone_promoted(
     people = [make_user(f"p{i}@example.org") for i in range(4)]
     for person in people:
         event.rsvp(person)
-    event.capacity = 3
     with committed():
-        event.save()
+        event.change_capacity(3)
     assert sorted(m.to[0] for m in mailoutbox) == ["p1@example.org", "p2@example.org"]
 
 
@@ -149,10 +148,11 @@ def test_time_change_mails_going_and_waiting_with_updated_entry(
     event.decline(declined)
     old_sequence = event.sequence
 
-    event.starts_at += timedelta(hours=1)
-    event.ends_at += timedelta(hours=1)
     with committed():
-        event.save()
+        event.reschedule(
+            starts_at=event.starts_at + timedelta(hours=1),
+            ends_at=event.ends_at + timedelta(hours=1),
+        )
 
     assert sorted(m.to[0] for m in mailoutbox) == [going.email, waiting.email]
     english = next(m for m in mailoutbox if m.to == [going.email])
@@ -169,9 +169,8 @@ def test_venue_change_mails_attendees(
 
     event = make_event()
     event.rsvp(member)
-    event.venue = Venue.objects.create(name="Ständige Vertretung")
     with committed():
-        event.save()
+        event.reschedule(venue=Venue.objects.create(name="Ständige Vertretung"))
     (message,) = mailoutbox
     assert "Ständige Vertretung" in message.body
 
@@ -181,7 +180,7 @@ def test_title_change_sends_no_mail(make_event, member, mailoutbox, committed) -
     event.rsvp(member)
     event.title = "Neuer Titel"
     with committed():
-        event.save()
+        event.revise(["title"])
     assert mailoutbox == []
 
 
