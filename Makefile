@@ -76,8 +76,8 @@ test-dates: $(VENV)/.dev-installed
 lighthouse: $(VENV)/.dev-installed
 	$(PY) scripts/lighthouse.py $(LIGHTHOUSE_ARGS)
 
-# The benchmark: a fresh `somehub_bench` database (BENCH_DATABASE_URL) with seed_bench,
-# gunicorn in production mode, wrk against the pages and the hello/fortunes baseline;
+# The benchmark: a fresh `somehub_bench` database (BENCH_DATABASE_URL) with the data
+# of scripts/benchsite/seed.py, gunicorn in production mode, wrk against the pages and the hello/fortunes baseline;
 # prints the table and writes var/bench/<time>.json. BENCH_ARGS="--db-pool" etc.
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py $(BENCH_ARGS)

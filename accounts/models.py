@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
@@ -68,8 +69,6 @@ class UserManager(BaseUserManager["User"]):
         ends up confirmed, through allauth's own EmailAddress, so that everything
         built on allauth treats the member as verified. Returns (member, created).
         """
-        from allauth.account.models import EmailAddress
-
         email = self.normalize_email(email.strip())
         user = self._owner_of(email)
         created = user is None
@@ -100,8 +99,6 @@ class UserManager(BaseUserManager["User"]):
         """Who owns the address: the account that confirmed it, else the account
         that signed up with it. An address someone merely added to their account
         and never confirmed does not make its owner log into theirs."""
-        from allauth.account.models import EmailAddress
-
         confirmed = EmailAddress.objects.filter(email__iexact=email, verified=True)
         found = confirmed.select_related("user").first()
         if found is not None:
@@ -156,8 +153,6 @@ class User(AbstractUser):
     @cached_property
     def has_verified_email(self) -> bool:
         """Member actions (RSVP, comments, proposals) need a confirmed address."""
-        from allauth.account.models import EmailAddress
-
         return EmailAddress.objects.filter(user=self, verified=True).exists()
 
     def get_full_name(self) -> str:
@@ -291,8 +286,6 @@ class ViewerKind(models.TextChoices):
 class ProfileQuerySet(models.QuerySet["Profile"]):
     def listed(self) -> "ProfileQuerySet":
         """Active members who have confirmed their address: the member directory."""
-        from allauth.account.models import EmailAddress
-
         confirmed = EmailAddress.objects.filter(
             user=models.OuterRef("user"), verified=True
         )

@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from events.forms import CalendarImportForm, WordPressImportForm
+from events.importers import runs
 from events.importers.ical import CalendarError, read_source
 from events.importers.report import ItemKind
 from events.models import ImportRun
+from events.models.audit import record
 from events.models.imports import IMPORT_CONTENT
-from events.models.orga import record
 
 
 def check_may_import(request: HttpRequest) -> None:
@@ -110,7 +111,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         check_may_import(request)
         form = WordPressImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            run = ImportRun.start(
+            run = runs.start(
                 ImportRun.Kind.WORDPRESS,
                 request.FILES["export"].name,
                 form.cleaned_data["export"],
@@ -151,7 +152,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                     "until": data["until"].isoformat(),
                     "venue": data["venue"].pk if data["venue"] else None,
                 }
-                run = ImportRun.start(
+                run = runs.start(
                     ImportRun.Kind.CALENDAR, name, content, options, request.user
                 )
                 return HttpResponseRedirect(
@@ -191,7 +192,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         elif not run.confirm():
             messages.warning(request, _("This import has already been carried out."))
         else:
-            report = run.carry_out()
+            report = runs.carry_out(run)
             record(request.user, run, _("Imported: %(source)s") % {"source": run})
             messages.success(
                 request,

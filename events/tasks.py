@@ -22,7 +22,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from events.calendar import build_calendar
-from events.models import RSVP, Event, EventStatus, MailKind, RSVPStatus
+from events.models import (
+    RSVP,
+    AttendeeMessage,
+    Event,
+    EventStatus,
+    MailKind,
+    RSVPStatus,
+)
 from somehub.lib.dates import format_local
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.subject import mail_subject
@@ -190,8 +197,6 @@ def notify_attendees(event_id: int, kind: str) -> int:
 @task()
 def send_attendee_message(message_id: int) -> int:
     """Send an organizer's message, one e-mail per recipient; never twice."""
-    from events.models import AttendeeMessage
-
     message = AttendeeMessage.objects.select_related("event").filter(pk=message_id)
     found = message.first()
     # Gone (event deleted in between): nothing to send.

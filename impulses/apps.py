@@ -8,6 +8,28 @@ class ImpulsesConfig(AppConfig):
     name = "impulses"
     verbose_name = _("Impulse")
 
+    # What the Orga-Team may do with the programme (events.models.orga.orga_team).
+    orga_team_permissions = (
+        "impulses.change_wish",
+        "impulses.view_wish",
+        "impulses.change_proposal",
+        "impulses.view_proposal",
+        "impulses.add_agendaitem",
+        "impulses.change_agendaitem",
+        "impulses.view_agendaitem",
+        "impulses.delete_agendaitem",
+        "impulses.view_vote",
+    )
+
+    # The programme on other apps' pages: {% sections "event" event %} and so on
+    # (core/templatetags/sections.py) call these.
+    page_sections = {
+        "event": "impulses.sections.agenda",
+        "home": "impulses.sections.next_impuls",
+        "recap": "impulses.sections.presented",
+        "profile": "impulses.sections.given",
+    }
+
     def describe_member_deletion(self) -> str:
         """What happens to this app's data when a member deletes their account."""
         return _(

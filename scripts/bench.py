@@ -1,7 +1,8 @@
 """`make bench`: SoMeHub's pages against Django's own floor, on this machine.
 
-1. recreates the Postgres database `somehub_bench` and fills it with `seed_bench`
-   (1,000 members, 500 evenings, 20,000 RSVPs, 200 recaps, 10,000 comments, ...);
+1. recreates the Postgres database `somehub_bench` and fills it with
+   scripts/benchsite/seed.py (1,000 members, 500 evenings, 20,000 RSVPs,
+   200 recaps, 10,000 comments, ...);
 2. counts the queries of every page with Django's test client (first request and
    repeat, so a cached page shows what a hit costs);
 3. starts gunicorn in production mode exactly as shipped (`gunicorn.conf.py`, DEBUG
@@ -47,7 +48,13 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.prodserver import free_port, manage, production_env, wait_for_port  # noqa: E402
+from scripts.prodserver import (  # noqa: E402
+    free_port,
+    manage,
+    production_env,
+    seed,
+    wait_for_port,
+)
 
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/somehub_bench"
@@ -79,7 +86,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from accounts.models import User
-from events.management.commands._bench_data import BENCH_EMAIL
+from scripts.benchsite.data import BENCH_EMAIL
 from events.models import Event, Recap
 
 user = User.objects.get(email=BENCH_EMAIL)
@@ -343,7 +350,12 @@ def main() -> None:
     )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--scale", type=float, default=1.0, help="seed_bench --scale")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply the data set (scripts/benchsite/seed.py)",
+    )
     parser.add_argument(
         "--db-pool",
         action="store_true",
@@ -388,7 +400,8 @@ def main() -> None:
             DJANGO_STATIC_ROOT=str(folder / "static"),
             MEDIA_ROOT=str(folder / "media"),
             EMAIL_URL=f"filemail://{folder / 'mail'}",
-            SOMEHUB_BENCH="1",
+            # The site with the baseline under /bench/ (scripts/benchsite).
+            DJANGO_SETTINGS_MODULE="scripts.benchsite.settings",
             LOG_LEVEL="WARNING",
         )
         if args.db_pool:
@@ -399,7 +412,7 @@ def main() -> None:
         log(f"recreating {urlsplit(args.database_url).path.lstrip('/')}")
         recreate_database(args.database_url)
         manage(env, "migrate", "--noinput", "-v0")
-        seeded = manage(env, "seed_bench", "--scale", str(args.scale)).strip()
+        seeded = seed(env, args.scale).strip()
         log(seeded)
         manage(env, "collectstatic", "--noinput", "-v0")
 

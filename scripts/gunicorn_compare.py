@@ -45,7 +45,13 @@ from scripts.bench import (  # noqa: E402
     run_wrk,
     start_redis,
 )
-from scripts.prodserver import free_port, manage, production_env, wait_for_port  # noqa: E402
+from scripts.prodserver import (  # noqa: E402
+    free_port,
+    manage,
+    production_env,
+    seed,
+    wait_for_port,
+)
 
 SHIPPED_BEFORE = {
     "GUNICORN_WORKER_CLASS": "gthread",
@@ -135,14 +141,15 @@ def main() -> None:
             DJANGO_STATIC_ROOT=str(folder / "static"),
             MEDIA_ROOT=str(folder / "media"),
             EMAIL_URL=f"filemail://{folder / 'mail'}",
-            SOMEHUB_BENCH="1",
+            # The site with the baseline under /bench/ (scripts/benchsite).
+            DJANGO_SETTINGS_MODULE="scripts.benchsite.settings",
             LOG_LEVEL="WARNING",
         )
         if not args.reuse_database:
             log("recreating and seeding the bench database")
             recreate_database(args.database_url)
             manage(env, "migrate", "--noinput", "-v0")
-            manage(env, "seed_bench")
+            seed(env, 1.0)
         manage(env, "collectstatic", "--noinput", "-v0")
         probe = subprocess.run(
             [PYTHON, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True

@@ -82,6 +82,21 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def seed(env: dict[str, str], scale: float) -> str:
+    """The benchmark's data set into the empty database of `env`."""
+    result = subprocess.run(
+        [PYTHON, "-m", "scripts.benchsite.seed", "--scale", str(scale)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"seeding the bench data failed:\n{result.stderr}")
+    return result.stdout
+
+
 def collectstatic(env: dict[str, str]) -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
 

@@ -42,8 +42,8 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "impulses",
-    # Django's admin, whose lists answer a bad date filter with ?e=1 (somehub/admin.py).
-    "somehub.apps.OrgaAdminConfig",
+    # Django's admin, whose lists answer a bad date filter with ?e=1 (core/admin.py).
+    "core.apps.OrgaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,13 +59,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # /healthz answers here, before sessions and cookies (somehub/health.py).
-    "somehub.health.HealthCheckMiddleware",
+    # /healthz answers here, before sessions and cookies (core/health.py).
+    "core.health.HealthCheckMiddleware",
     # A database outage or timeout gives the 503 page, not a traceback.
-    "somehub.health.DatabaseOutageMiddleware",
+    "core.health.DatabaseOutageMiddleware",
     # A NUL in a URL or search box is a 400, never a database error.
-    "somehub.health.RejectNulMiddleware",
-    "somehub.middleware.PermissionsPolicyMiddleware",
+    "core.health.RejectNulMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "accounts.middleware.RateLimitMiddleware",
     # A GET on a URL that takes only POST gets a page that leads back (not a blank).
     # Last, so that the headers above (CSP, frame options) are added to that page.
-    "somehub.middleware.FriendlyMethodNotAllowedMiddleware",
+    "core.middleware.FriendlyMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "somehub.urls"
@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "somehub.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -120,7 +120,7 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     # A database that does not answer must not hold a worker for long: give up
     # connecting after a few seconds, and stop any statement before gunicorn's
-    # timeout (30 s), so that the visitor gets the 503 page (somehub/health.py).
+    # timeout (30 s), so that the visitor gets the 503 page (core/health.py).
     _db_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 5))
     _statement_timeout = env.int("DATABASE_STATEMENT_TIMEOUT", default=20)
     if _statement_timeout > 0:
@@ -354,7 +354,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
-# Load balancers call the health check on plain http (somehub/health.py).
+# Load balancers call the health check on plain http (core/health.py).
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 if HTTPS:
     SECURE_SSL_REDIRECT = True
@@ -374,10 +374,6 @@ if env.bool("DJANGO_BEHIND_PROXY", default=False):
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
-
-# `make bench` mounts its hello-world and fortunes baseline under /bench/; never on
-# in production.
-BENCH_VIEWS = env.bool("SOMEHUB_BENCH", default=False)
 
 # Bare domains in member text ("www.example.org") become https links (Django 2028's
 # default, chosen now).

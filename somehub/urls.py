@@ -11,8 +11,8 @@ from somehub.lib.csrf import same_origin_only
 
 sitemaps = {"pages": PageSitemap, "events": EventSitemap, "recaps": RecapSitemap}
 
-# A database outage outside a view gets the 503 page too (somehub/health.py).
-handler500 = "somehub.health.server_error"
+# A database outage outside a view gets the 503 page too (core/health.py).
+handler500 = "core.health.server_error"
 
 # The admin's own login form has no rate limit, so it would let anyone try
 # organizers' passwords without end: everyone logs in through allauth's (limited,
@@ -31,10 +31,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
 ]
-
-# The benchmark's baseline views (`make bench`): only when SOMEHUB_BENCH=1.
-if settings.BENCH_VIEWS:
-    urlpatterns.append(path("bench/", include("bench.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -16,8 +16,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from events.models.audit import record
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
+from events.models.status import EventStatus
+from somehub.lib.dates import format_local
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
@@ -63,12 +66,6 @@ class Venue(models.Model):
             )
         query = urlencode({"query": f"{self.name}, {self.address_line}"})
         return f"https://www.openstreetmap.org/search?{query}"
-
-
-class EventStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -449,8 +446,6 @@ class Event(models.Model):
             return exc.message
         now = timezone.now()
         if self.rsvp_opens_at and now < self.rsvp_opens_at:
-            from somehub.lib.dates import format_local
-
             return _("RSVPs open on %(date)s at %(time)s.") % {
                 "date": format_local(self.rsvp_opens_at, "long"),
                 "time": format_local(self.rsvp_opens_at, "time"),
@@ -466,6 +461,23 @@ class Event(models.Model):
     def _has_free_seat(self) -> bool:
         """Call with the event row locked."""
         return self.capacity is None or self.rsvps.going().count() < self.capacity
+
+    def take_back(self, rsvp: RSVP, version: str | None = None) -> list[RSVP]:
+        """A member gives up their seat or waiting-list place; the next people
+        waiting move up. With `version`, only the RSVP as it was then (a "free my
+        seat" link works once). Returns who moved up."""
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.pk)
+            event.check_rsvp_changeable()
+            current = RSVP.objects.get(pk=rsvp.pk)
+            if version is not None and current.version != version:
+                raise RSVPError(
+                    _(
+                        "This link has been used already, or your answer has "
+                        "changed since: it frees no seat any more."
+                    )
+                )
+            return event._withdraw(current)
 
     def _withdraw(self, rsvp: RSVP) -> list[RSVP]:
         """Turn an RSVP into "not going"; call with the event row locked."""
@@ -510,8 +522,6 @@ class Event(models.Model):
         The Orga-Team's override of the seat limit: whoever is in the pub is here,
         even on a full evening. No confirmation mail: they are already there.
         """
-        from events.models.orga import record
-
         self.check_door_open()
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=self.pk)
@@ -539,9 +549,7 @@ class Event(models.Model):
 
     def notify_attendees(self, kind: str) -> None:
         """E-mail everyone going or waiting if the change commits, in the background."""
-        from events.tasks import notify_attendees
-
-        enqueue_with_transaction(notify_attendees, self.pk, str(kind))
+        enqueue_with_transaction("events.tasks.notify_attendees", self.pk, str(kind))
 
     def who_is_coming(self, viewer: Any) -> WhoIsComing:
         """The faces the viewer may see among those going, and how many others."""

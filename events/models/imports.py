@@ -7,8 +7,8 @@ them, and old addresses of the blog lead to the new recaps.
 """
 
 import re
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -17,10 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.importers.report import ImportReport
 from events.models.recap import Comment, Recap, RecapPhoto
-
-if TYPE_CHECKING:
-    from events.importers.report import ImportReport
 
 IMPORT_CONTENT = "events.import_content"
 
@@ -188,68 +186,8 @@ class ImportRun(models.Model):
         ).update(confirmed_at=timezone.now())
         return claimed == 1
 
-    @classmethod
-    def start(
-        cls,
-        kind: str,
-        source_name: str,
-        data: bytes,
-        options: dict[str, Any],
-        user: Any,
-    ) -> "ImportRun":
-        """Keep an upload and do a dry run of it: the organizer reads the report
-        before anything is saved."""
-        cls.forget_unconfirmed()
-        run = cls(
-            kind=kind,
-            source_name=source_name[:500],
-            data=data,
-            options=options,
-            started_by=user,
-        )
-        run.report = run._run(dry_run=True).as_json()
-        run.save()
-        return run
-
-    def carry_out(self) -> "ImportReport":
-        """Import what was checked, once; the report replaces the dry run's."""
-        report = self._run(dry_run=False)
-        self.finish(report.as_json())
-        return report
-
-    def _run(self, dry_run: bool) -> "ImportReport":
-        from events.importers.ical import CalendarOptions, import_calendar
-        from events.importers.wordpress import WordPressOptions, import_wordpress
-        from events.models import EventStatus, Series, Venue
-
-        data, options = bytes(self.data), self.options
-        if self.kind == self.Kind.WORDPRESS:
-            return import_wordpress(
-                data,
-                WordPressOptions(
-                    categories=options.get("categories", []),
-                    pages=options.get("pages", False),
-                    dry_run=dry_run,
-                ),
-            )
-        return import_calendar(
-            data,
-            CalendarOptions(
-                series=Series.objects.filter(pk=options.get("series")).first(),
-                status=EventStatus.PUBLISHED
-                if options.get("publish")
-                else EventStatus.DRAFT,
-                since=date.fromisoformat(options["since"]),
-                until=date.fromisoformat(options["until"]),
-                venue=Venue.objects.filter(pk=options.get("venue")).first(),
-                dry_run=dry_run,
-            ),
-        )
-
     @property
-    def result(self) -> "ImportReport":
-        from events.importers.report import ImportReport
-
+    def result(self) -> ImportReport:
         return ImportReport.from_json(self.report)
 
     def finish(self, report: dict[str, Any]) -> None:

@@ -5,10 +5,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -21,13 +22,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, User
+from events.models.audit import record
+from events.models.event import Event
 from events.models.rsvp import RSVP, RSVPStatus
+from events.models.status import EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.subject import mail_subject
 from somehub.lib.text import plain_text_to_html
-
-if TYPE_CHECKING:
-    from events.models.event import Event
 
 logger = logging.getLogger(__name__)
 
@@ -78,16 +79,6 @@ ORGA_TEAM_PERMISSIONS: tuple[str, ...] = (
     # Bringing the old blog and other calendars in (admin → Imports).
     "events.import_content",
     "events.view_importrun",
-    # The Impulse programme (issue 7): wishes, proposals and the evening's agenda.
-    "impulses.change_wish",
-    "impulses.view_wish",
-    "impulses.change_proposal",
-    "impulses.view_proposal",
-    "impulses.add_agendaitem",
-    "impulses.change_agendaitem",
-    "impulses.view_agendaitem",
-    "impulses.delete_agendaitem",
-    "impulses.view_vote",
 )
 
 # Organizer powers, as the views check them.
@@ -105,14 +96,25 @@ def _permission_filter(names: tuple[str, ...]) -> Q:
     return condition
 
 
+def all_orga_team_permissions() -> tuple[str, ...]:
+    """ORGA_TEAM_PERMISSIONS, and what later apps add for their part (an
+    AppConfig's `orga_team_permissions`, e.g. the Impulse programme)."""
+    extra = [
+        name
+        for config in apps.get_app_configs()
+        for name in getattr(config, "orga_team_permissions", ())
+    ]
+    return (*ORGA_TEAM_PERMISSIONS, *extra)
+
+
 def orga_team() -> Group:
-    """The Orga-Team group, holding (at least) ORGA_TEAM_PERMISSIONS.
+    """The Orga-Team group, holding (at least) all_orga_team_permissions().
 
     It only adds: a permission someone granted the team in the admin stays.
     """
     group, _created = Group.objects.get_or_create(name=ORGA_TEAM)
     group.permissions.add(
-        *Permission.objects.filter(_permission_filter(ORGA_TEAM_PERMISSIONS))
+        *Permission.objects.filter(_permission_filter(all_orga_team_permissions()))
     )
     return group
 
@@ -140,8 +142,6 @@ def make_organizer(
     Safe to run again: what is already true is left alone. A new account gets no
     password unless one is given; its owner logs in with a code sent by e-mail.
     """
-    from allauth.account.models import EmailAddress
-
     email = User.objects.normalize_email(email.strip())
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -175,23 +175,10 @@ def make_organizer(
     return promotion
 
 
-def record(
-    user: Any, obj: models.Model, message: str | list[Any], *, added: bool = False
-) -> None:
-    """An entry in the admin's log (who did what to which object, and when), so that
-    actions outside the admin show up in the same audit trail as those inside."""
-    LogEntry.objects.log_actions(
-        user_id=user.pk,
-        queryset=[obj],
-        action_flag=ADDITION if added else CHANGE,
-        change_message=message,
-    )
-
-
 class AttendeeMessageManager(models.Manager["AttendeeMessage"]):
     def write(
         self,
-        event: "Event",
+        event: Event,
         sender: Any,
         *,
         subject: str,
@@ -280,9 +267,7 @@ class AttendeeMessage(models.Model):
 
     def enqueue(self) -> None:
         """Queue the sending with this transaction (somehub.lib.outbox)."""
-        from events.tasks import send_attendee_message
-
-        enqueue_with_transaction(send_attendee_message, self.pk)
+        enqueue_with_transaction("events.tasks.send_attendee_message", self.pk)
 
     def send(self) -> int:
         """One e-mail per recipient, each in their language; returns how many went.
@@ -357,7 +342,7 @@ def _matches(query: str, prefix: str = "") -> Q:
     )
 
 
-def door_list(event: "Event", query: str = "") -> list[RSVP]:
+def door_list(event: Event, query: str = "") -> list[RSVP]:
     """Everyone going, by name, with photo; narrowed down by a search (one query).
 
     The Orga-Team sees everyone at the door, whatever each member's attendee-list
@@ -372,7 +357,7 @@ def door_list(event: "Event", query: str = "") -> list[RSVP]:
 WALK_INS_SHOWN = 10
 
 
-def walk_in_candidates(event: "Event", query: str) -> list[User]:
+def walk_in_candidates(event: Event, query: str) -> list[User]:
     """Members matching the search who are not going: walk-ins (one query).
 
     Each comes with `rsvp_status` (waiting, not going, or None for no RSVP).
@@ -392,8 +377,6 @@ def walk_in_candidates(event: "Event", query: str) -> list[User]:
 
 def event_at_the_door(now: datetime | None = None) -> "Event | None":
     """The evening organizers are checking people in for: tonight's, or the next."""
-    from events.models.event import Event, EventStatus
-
     now = now or timezone.now()
     return (
         Event.objects.filter(

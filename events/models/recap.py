@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -21,6 +22,7 @@ from PIL import Image
 
 from accounts.limits import Limit
 from accounts.models import Field
+from events.models.audit import record
 from events.models.rsvp import RSVP, RSVPStatus
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import fit_within, random_stem, square
@@ -559,8 +561,6 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     def claimable_by(self, user: Any) -> "CommentQuerySet":
         """Unclaimed guest comments written with one of the member's verified
         addresses (an unverified address proves nothing)."""
-        from allauth.account.models import EmailAddress
-
         addresses = (
             EmailAddress.objects.filter(user_id=user.pk, verified=True)
             .annotate(address=Lower("email"))
@@ -1030,6 +1030,4 @@ class CommentReport(models.Model):
 def _audit(user: Any, obj: models.Model, message: str) -> None:
     """Moderation by the Orga-Team goes into the same log as their admin work."""
     if user is not None:
-        from events.models.orga import record
-
         record(user, obj, message)

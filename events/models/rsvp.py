@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Profile
+from events.models.audit import record
+from events.models.status import EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
 
 if TYPE_CHECKING:
-    from accounts.models import Profile
     from events.models.event import Event
 
 # Reminders go out once the evening is less than this far away ("the day before").
@@ -92,8 +94,6 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
         for permissions only when an organizers-only profile is among them,
         which keeps the usual page free of a permission query.
         """
-        from accounts.models import Profile
-
         rsvps = (
             self.going()
             .filter(member__profile__show_in_attendee_lists=True)
@@ -116,8 +116,6 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
 
     def due_for_reminder(self, now: datetime | None = None) -> "RSVPQuerySet":
         """Seats at evenings that start within a day, whose holder was not reminded."""
-        from events.models.event import EventStatus
-
         now = now or timezone.now()
         return self.going().filter(
             reminder_sent_at__isnull=True,
@@ -211,8 +209,6 @@ class RSVP(models.Model):
 
     def check_in(self, by: Any) -> None:
         """Here. Someone not going (waiting, or said no) is let in at the door."""
-        from events.models.orga import record
-
         if not self.is_going:
             self.event.admit_at_door(self.member, by=by)
             self.refresh_from_db()
@@ -227,8 +223,6 @@ class RSVP(models.Model):
 
     def undo_check_in(self, by: Any) -> None:
         """Not here after all (tapped the wrong name)."""
-        from events.models.orga import record
-
         if RSVP.objects.filter(pk=self.pk, checked_in_at__isnull=False).update(
             checked_in_at=None, updated_at=timezone.now()
         ):
@@ -241,20 +235,7 @@ class RSVP(models.Model):
         Returns the RSVPs promoted into the freed seat. Cancelling twice is harmless.
         With `version`, only the RSVP in that version is cancelled (see free_seat).
         """
-        from events.models.event import Event
-
-        with transaction.atomic():
-            event = Event.objects.select_for_update().get(pk=self.event_id)
-            event.check_rsvp_changeable()
-            current = RSVP.objects.get(pk=self.pk)
-            if version is not None and current.version != version:
-                raise RSVPError(
-                    _(
-                        "This link has been used already, or your answer has "
-                        "changed since: it frees no seat any more."
-                    )
-                )
-            promoted = event._withdraw(current)
+        promoted = self.event.take_back(self, version=version)
         self.refresh_from_db()
         return promoted
 
@@ -283,9 +264,7 @@ class RSVP(models.Model):
         a background task: a slow or broken mail server never blocks the request
         or rolls back the RSVP, and a crash right after COMMIT loses no mail.
         """
-        from events.tasks import send_rsvp_email
-
-        enqueue_with_transaction(send_rsvp_email, str(kind), self.pk)
+        enqueue_with_transaction("events.tasks.send_rsvp_email", str(kind), self.pk)
 
     @property
     def version(self) -> str:
@@ -355,7 +334,7 @@ class RSVP(models.Model):
         }
 
 
-def renew_calendar_token(profile: "Profile") -> str:
+def renew_calendar_token(profile: Profile) -> str:
     """A fresh secret for the member's personal calendar feed; the old URL dies."""
     profile.calendar_token = secrets.token_urlsafe(32)
     profile.save(update_fields=["calendar_token", "updated_at"])

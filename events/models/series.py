@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from events.models.status import EventStatus
 from somehub.lib.fields import OneLineCharField
 
 if TYPE_CHECKING:
@@ -214,8 +215,6 @@ class Series(models.Model):
     ) -> list["Event"]:
         """Draft events for the next n dates of the rule; days that already have an
         event of this series (any status) are skipped, so running it twice is safe."""
-        from events.models.event import Event, EventStatus
-
         if not self.has_rule:
             raise ValidationError(
                 _("“%(series)s” has no rule for repeating dates yet."),
@@ -243,8 +242,7 @@ class Series(models.Model):
                 ).values_list("starts_at", flat=True)
             }
             return [
-                Event.objects.create(
-                    series=self,
+                self.events.create(
                     title=self.name,
                     description=self.description,
                     starts_at=occurrence.starts_at,

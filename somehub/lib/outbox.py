@@ -6,17 +6,30 @@ together or not at all, and a process that dies right after COMMIT has still que
 the mail. A queue outside the database (the immediate backend of `make run` and the
 tests, which sends at once) cannot take part in the transaction: there the task is
 queued once the transaction has committed, as before.
+
+
+Models name their tasks by dotted path ("events.tasks.send_rsvp_email"): the
+tasks import the models, and the models need not import the tasks back.
 """
 
 from functools import partial
 from typing import Any
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.tasks import Task
+from django.utils.module_loading import import_string
+from django_tasks_db.backend import DatabaseBackend
+
+# The table django-tasks-db keeps its queue in (by name: its models load later).
+QUEUE_MODEL = "django_tasks_db.DBTaskResult"
 
 
-def enqueue_with_transaction(task: Task[Any, Any], *args: Any) -> None:
-    """Queue `task(*args)` as part of the current transaction (see above)."""
+def enqueue_with_transaction(task: Task[Any, Any] | str, *args: Any) -> None:
+    """Queue `task(*args)` as part of the current transaction (see above); `task`
+    is a task or the dotted path of one."""
+    if isinstance(task, str):
+        task = import_string(task)
     if _queues_in_database(task):
         task.enqueue(*args)
     else:
@@ -24,13 +37,8 @@ def enqueue_with_transaction(task: Task[Any, Any], *args: Any) -> None:
 
 
 def _queues_in_database(task: Task[Any, Any]) -> bool:
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:
-        return False
     # Only a queue in the database the site writes to shares its transactions.
     return (
         isinstance(task.get_backend(), DatabaseBackend)
-        and router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+        and router.db_for_write(apps.get_model(QUEUE_MODEL)) == DEFAULT_DB_ALIAS
     )

@@ -11,7 +11,7 @@ def test_baseline_is_not_on_the_site_by_default(client: Client, path: str) -> No
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.urls("tests.perf.bench_urls")
+@pytest.mark.urls("scripts.benchsite.urls")
 def test_hello_world_answers_without_a_query(
     client: Client, django_assert_num_queries
 ) -> None:
@@ -20,7 +20,7 @@ def test_hello_world_answers_without_a_query(
     assert response.content == b"Hello, World!"
 
 
-@pytest.mark.urls("tests.perf.bench_urls")
+@pytest.mark.urls("scripts.benchsite.urls")
 def test_fortunes_is_one_query_and_escapes(
     client: Client, django_assert_num_queries
 ) -> None:

@@ -1,21 +1,20 @@
-"""`seed_bench` builds the benchmark's data set; here at a small scale."""
+"""scripts/benchsite/seed.py builds the benchmark's data set; here at a small scale."""
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import Client
 
 from accounts.models import User
-from events.management.commands._bench_data import BENCH_EMAIL, BenchPlan
 from events.models import RSVP, Comment, Event, Recap, RSVPStatus
+from scripts.benchsite.data import BENCH_EMAIL, BenchPlan
+from scripts.benchsite.seed import NotEmpty, seed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def seeded(capsys) -> str:
-    call_command("seed_bench", scale=0.05)
-    return capsys.readouterr().out
+    return seed(scale=0.05)
 
 
 def test_small_scale_has_every_kind_of_row(seeded: str) -> None:
@@ -65,10 +64,10 @@ def test_pages_render_from_the_seeded_data(seeded: str) -> None:
 
 
 def test_refuses_a_database_with_data(seeded: str) -> None:
-    with pytest.raises(CommandError, match="empty database"):
-        call_command("seed_bench", scale=0.05)
+    with pytest.raises(NotEmpty, match="empty database"):
+        seed(scale=0.05)
 
 
 def test_refuses_a_scale_out_of_range(db: None) -> None:
-    with pytest.raises(CommandError, match="--scale"):
-        call_command("seed_bench", scale=0)
+    with pytest.raises(ValueError, match="--scale"):
+        seed(scale=0)

@@ -9,8 +9,8 @@ from django.db import OperationalError, connections
 from django.test import Client, RequestFactory
 from django.utils import translation
 
+from core.health import server_error
 from events.models import RSVP
-from somehub.health import server_error
 from tests.security.outage import database_unreachable
 
 pytestmark = pytest.mark.django_db(transaction=True)

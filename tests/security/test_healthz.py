@@ -79,7 +79,7 @@ def test_the_error_pages_of_this_issue_run_no_query(
     """The 503 page must work without the database, and a bad URL costs nothing."""
     from django.test import RequestFactory
 
-    from somehub.health import service_unavailable
+    from core.health import service_unavailable
 
     with django_assert_num_queries(0):
         assert service_unavailable(RequestFactory().get("/")).status_code == 503

@@ -20,7 +20,7 @@ from django.template import TemplateDoesNotExist, loader
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import server_error as default_server_error
 
-logger = logging.getLogger("somehub.health")
+logger = logging.getLogger("core.health")
 
 HEALTH_PATHS = frozenset({"/healthz", "/healthz/"})
 # Errors that mean "the database is unreachable or gave up", not "the code is wrong":

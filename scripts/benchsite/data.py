@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -226,8 +227,6 @@ class BenchBuilder:
     def members(self) -> list[User]:
         """Members with profiles and confirmed addresses; [0] is the bench member,
         [1] the organizer who writes the recaps."""
-        from allauth.account.models import EmailAddress
-
         password = make_password("bench-password")  # hashed once, shared by all
         emails = [BENCH_EMAIL, ORGA_EMAIL] + [
             f"member{i:04d}@bench.example.org" for i in range(2, self.plan.members)

@@ -1,0 +1,59 @@
+"""The Impulse programme on other apps' pages, put there through the `{% sections %}`
+hook (core/templatetags/sections.py; ImpulsesConfig names these). Each costs at
+most one query.
+
+- "event": the evening's agenda, on its page;
+- "home": the next evening's Impuls, or an invitation to give one;
+- "recap": what was presented that evening, with the slides;
+- "profile": the Impulse a member has given.
+"""
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Profile
+from events.models import Event
+from impulses.models import AgendaItem
+
+FRAGMENTS = "impulses/agendaitem_fragments.html"
+
+
+def _render(part: str, context: dict[str, Any]) -> SafeString:
+    html = render_to_string(f"{FRAGMENTS}#{part}", context)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine
+
+
+def agenda(event: Event) -> SafeString:
+    """The whole agenda of one evening, in order."""
+    items = list(AgendaItem.objects.filter(event=event).for_display())
+    return _render("agenda", {"event": event, "items": items})
+
+
+def next_impuls(event: Event | None) -> SafeString:
+    """The talks of the next evening, or an invitation to give one."""
+    if event is None or event.is_cancelled:
+        return _render("next-impuls", {"event": None, "talks": []})
+    talks = list(AgendaItem.objects.filter(event=event).talks().for_display())
+    return _render("next-impuls", {"event": event, "talks": talks})
+
+
+def presented(event: Event) -> SafeString:
+    """What was presented on an evening, with links to the slides."""
+    talks = list(AgendaItem.objects.filter(event=event).talks().for_display())
+    return _render("presented", {"event": event, "talks": talks})
+
+
+def given(profile: Profile) -> SafeString:
+    """The Impulse a member has given."""
+    talks = list(
+        AgendaItem.objects.filter(
+            speaker_id=profile.user_id, starts_at__lte=timezone.now()
+        )
+        .on_published_events()
+        .select_related("event", "proposal")
+        .order_by("-starts_at")
+    )
+    return _render("given", {"talks": talks})

@@ -1,0 +1,17 @@
+"""The site's URLs, and the benchmark's baseline under /bench/."""
+
+from django.urls import include, path
+
+from scripts.benchsite import views
+from somehub.urls import handler500 as handler500
+from somehub.urls import urlpatterns as site_urlpatterns
+
+bench = (
+    [
+        path("hello/", views.hello, name="hello"),
+        path("fortunes/", views.fortunes, name="fortunes"),
+    ],
+    "bench",
+)
+
+urlpatterns = [*site_urlpatterns, path("bench/", include(bench))]
