@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) export of events, for single downloads and feeds."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -52,29 +52,10 @@ def event_component(event: Event) -> icalendar.Event:
     return item
 
 
-def berlin_timezone() -> icalendar.Timezone:
-    """Europe/Berlin as the compact, rule-based VTIMEZONE calendar apps expect.
-
-    The EU rule (last Sunday of March and October) has held since 1996, which
-    covers every Stammtisch.
-    """
-    tz = icalendar.Timezone()
-    tz.add("tzid", "Europe/Berlin")
-    for kind, name, month, offset_from, offset_to, hour in (
-        (icalendar.TimezoneDaylight, "CEST", 3, 1, 2, 2),
-        (icalendar.TimezoneStandard, "CET", 10, 2, 1, 3),
-    ):
-        part = kind()
-        part.add("tzname", name)
-        part.add("tzoffsetfrom", timedelta(hours=offset_from))
-        part.add("tzoffsetto", timedelta(hours=offset_to))
-        part.add("dtstart", datetime(1970, month, 29 if month == 3 else 25, hour))
-        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
-        tz.add_component(part)
-    return tz
-
-
 def build_calendar(events: Iterable[Event], name: str) -> bytes:
+    """A calendar of these evenings; its VTIMEZONE comes from the tz database
+    (icalendar), covering the evenings and a year beyond the last one."""
+    events = list(events)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -84,9 +65,14 @@ def build_calendar(events: Iterable[Event], name: str) -> bytes:
     cal.add("x-wr-timezone", "Europe/Berlin")
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    cal.add_component(berlin_timezone())
     for event in events:
         cal.add_component(event_component(event))
+    if events:
+        first = min(timezone.localtime(e.starts_at, BERLIN).date() for e in events)
+        last = max(timezone.localtime(e.ends_at, BERLIN).date() for e in events)
+        cal.add_missing_timezones(
+            first_date=first - timedelta(days=1), last_date=last + timedelta(days=366)
+        )
     return cal.to_ical()
 
 

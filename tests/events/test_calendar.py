@@ -64,12 +64,24 @@ def test_19_oclock_stays_19_oclock_across_dst(client, make_event, start, utc_hou
     assert dtstart.astimezone(ZoneInfo("UTC")).hour == utc_hour
 
 
-def test_vtimezone_rules_give_the_right_offsets():
-    from events.calendar import berlin_timezone
-
-    tz = berlin_timezone().to_tz()
-    assert datetime(2030, 7, 1, 19, tzinfo=tz).utcoffset() == timedelta(hours=2)
-    assert datetime(2030, 12, 1, 19, tzinfo=tz).utcoffset() == timedelta(hours=1)
+def test_the_vtimezone_from_the_tz_database_gives_the_right_offsets(
+    client, make_event
+):
+    """Apps that read the VTIMEZONE itself (Apple Calendar, khal) rather than
+    knowing "Europe/Berlin" get both DST changes right, through the year after."""
+    make_event(starts_at=berlin(2030, 3, 26, 19))
+    make_event(starts_at=berlin(2030, 10, 29, 19))
+    (vtimezone,) = parse(client.get(reverse("events:calendar-feed"))).walk("VTIMEZONE")
+    tz = vtimezone.to_tz()
+    for moment, hours in (
+        (datetime(2030, 3, 26, 19), 1),
+        (datetime(2030, 4, 2, 19), 2),
+        (datetime(2030, 10, 22, 19), 2),
+        (datetime(2030, 10, 29, 19), 1),
+        (datetime(2031, 7, 1, 19), 2),
+        (datetime(2031, 12, 1, 19), 1),
+    ):
+        assert moment.replace(tzinfo=tz).utcoffset() == timedelta(hours=hours), moment
 
 
 def test_uid_is_stable_and_sequence_grows_when_the_event_changes(client, make_event):
