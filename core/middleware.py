@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 
-# Browser features the site never uses, switched off for it and anything it embeds
-# (issue 8). `interest-cohort=()` opts out of FLoC-style tracking.
+# Browser features the site never uses, switched off for it and anything it
+# embeds. `interest-cohort=()` opts out of FLoC-style tracking.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (

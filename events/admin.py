@@ -38,7 +38,7 @@ from events.views.orga import attendees_csv_response
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload, reencode_as_jpeg
 
-# The Orga-Team's admin (issue 6): events, series, the log --------------------------
+# The Orga-Team's admin: events, series, the log --------------------------
 
 admin.site.site_header = _("#SoMe Stammtisch · Orga-Team")
 admin.site.site_title = _("Orga-Team")
@@ -234,7 +234,7 @@ class RSVPInline(admin.TabularInline):
 
 
 class EventAdminForm(forms.ModelForm):
-    """The cover image is decoded and stored re-encoded (issue 8): no metadata, and
+    """The cover image is decoded and stored re-encoded: no metadata, and
     nothing but image data can ever be served from it. JPEG, because every link
     preview takes it."""
 
@@ -527,7 +527,7 @@ class LogEntryAdmin(admin.ModelAdmin):
         return False
 
 
-# Recaps, photos and the comment moderation queue (issue 5) ----------------------
+# Recaps, photos and the comment moderation queue ----------------------
 
 
 class RecapPhotoForm(forms.ModelForm):

@@ -74,7 +74,7 @@ class CommentReportForm(forms.Form):
     )
 
 
-# The Orga-Team (issue 6) ----------------------------------------------------------
+# The Orga-Team ----------------------------------------------------------
 
 
 class AttendeeMessageForm(forms.Form):

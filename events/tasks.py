@@ -191,7 +191,7 @@ def notify_attendees(event_id: int, kind: str) -> int:
     return len(rsvp_ids)
 
 
-# The Orga-Team's "write to attendees" (issue 6).
+# The Orga-Team's "write to attendees".
 
 
 @task()

@@ -11,7 +11,7 @@ urlpatterns = [
     path("events/past/", pages.event_archive, name="archive"),
     path("events/calendar.ics", pages.calendar_feed, name="calendar-feed"),
     path("events/feed/", NewEventsFeed(), name="feed"),
-    # RSVPs, "my events" and the personal calendar (issue 4)
+    # RSVPs, "my events" and the personal calendar
     path("events/feed/<str:token>.ics", rsvp.personal_feed, name="personal-feed"),
     path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
     # "I'm coming" without being logged in: address, then code or link.
@@ -35,7 +35,7 @@ urlpatterns = [
     path("me/events/calendar-link/", rsvp.calendar_link, name="calendar-link"),
     path("events/<slug:slug>/", pages.event_detail, name="detail"),
     path("events/<slug:slug>/calendar.ics", pages.event_ics, name="ics"),
-    # The Orga-Team's pages outside the admin (issue 6)
+    # The Orga-Team's pages outside the admin
     path("orga/", orga.dashboard, name="orga-dashboard"),
     path("orga/checkin/", orga.checkin_tonight, name="checkin-tonight"),
     path("orga/checkin/<slug:slug>/", orga.checkin, name="checkin"),
@@ -59,7 +59,7 @@ urlpatterns = [
         orga.attendees_csv,
         name="orga-attendees-csv",
     ),
-    # Recaps and their comments (issue 5)
+    # Recaps and their comments
     path("me/comments/claim/", recaps.claim_comments, name="claim-comments"),
     path("recaps/", recaps.recap_list, name="recap-list"),
     path("recaps/feed/", RecapsFeed(), name="recap-feed"),

@@ -507,7 +507,7 @@ class Event(models.Model):
             rsvp.notify(MailKind.PROMOTION)
         return promoted
 
-    # Door check-in (issue 6); checking in and undoing it live on RSVP.
+    # Door check-in; checking in and undoing it live on RSVP.
 
     def check_door_open(self) -> None:
         """Check-ins make sense for evenings that take place."""

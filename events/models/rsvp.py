@@ -199,7 +199,7 @@ class RSVP(models.Model):
     def is_active(self) -> bool:
         return self.status in (RSVPStatus.GOING, RSVPStatus.WAITING)
 
-    # Door check-in (issue 6): the Orga-Team marks who actually came. Both methods
+    # Door check-in: the Orga-Team marks who actually came. Both methods
     # set a state rather than flip it, so a double tap or a retried request on a
     # flaky connection changes nothing; each change lands in the admin's log.
 

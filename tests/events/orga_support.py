@@ -1,4 +1,4 @@
-"""Helpers for the Orga-Team tests (issue 6): real organizers through the group."""
+"""Helpers for the Orga-Team tests: real organizers through the group."""
 
 from collections.abc import Callable
 from typing import Any

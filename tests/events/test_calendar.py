@@ -64,9 +64,7 @@ def test_19_oclock_stays_19_oclock_across_dst(client, make_event, start, utc_hou
     assert dtstart.astimezone(ZoneInfo("UTC")).hour == utc_hour
 
 
-def test_the_vtimezone_from_the_tz_database_gives_the_right_offsets(
-    client, make_event
-):
+def test_the_vtimezone_from_the_tz_database_gives_the_right_offsets(client, make_event):
     """Apps that read the VTIMEZONE itself (Apple Calendar, khal) rather than
     knowing "Europe/Berlin" get both DST changes right, through the year after."""
     make_event(starts_at=berlin(2030, 3, 26, 19))
