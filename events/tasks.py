@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
@@ -124,7 +124,8 @@ def send_rsvp_email(
     """Send one RSVP e-mail; on failure log it and try again later."""
     # Should this task run twice (its worker died after sending), both copies are
     # one message to mail servers and clients that deduplicate by Message-ID.
-    message_id = make_msgid(f"rsvp.{context.task_result.id}", _mail_domain())
+    # (make_msgid() would add a time and a random number: not the same twice.)
+    message_id = f"<rsvp.{context.task_result.id}@{_mail_domain()}>"
     return deliver(kind, rsvp_id, attempt, message_id=message_id)
 
 

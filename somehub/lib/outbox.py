@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.backend import DatabaseBackend
 
 # The table django-tasks-db keeps its queue in (by name: its models load later).
-QUEUE_MODEL = "django_tasks_db.DBTaskResult"
+QUEUE_MODEL = "django_tasks_database.DBTaskResult"
 
 
 def enqueue_with_transaction(task: Task[Any, Any] | str, *args: Any) -> None:
