@@ -39,6 +39,18 @@ PASSWORD_ATTEMPTS = Limit(
     ),
 )
 
+# Saves of one's own profile: enough for any careful editor, not for a loop that
+# keeps the site's cached pages busy (every write ends them).
+PROFILE_SAVES = Limit(
+    "profile",
+    20,
+    timedelta(hours=1),
+    _(
+        "You have saved your profile %(count)s times in the last %(minutes)s "
+        "minutes. Please wait a little before you save it again."
+    ),
+)
+
 HANDLE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
 LINK_FIELDS = ["website", "linkedin", "instagram", "mastodon", "x", "tiktok"]
 LINK_PLACEHOLDERS = {

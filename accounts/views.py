@@ -19,7 +19,12 @@ from django.views.decorators.http import (
 
 from accounts import deletion
 from accounts.decorators import member_required
-from accounts.forms import DeleteAccountForm, DirectoryFilterForm, ProfileForm
+from accounts.forms import (
+    PROFILE_SAVES,
+    DeleteAccountForm,
+    DirectoryFilterForm,
+    ProfileForm,
+)
 from accounts.limits import RateLimited
 from accounts.models import LegalPage, Profile, account_sections, deletion_notes
 from somehub.lib.pagination import paginate
@@ -67,15 +72,23 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = Profile.objects.for_member(request.user)
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        profile = form.save()
-        if form.cleaned_data["new_photo"] is not None:
-            profile.replace_photo(form.cleaned_data["new_photo"])
-        elif form.cleaned_data["remove_photo"]:
-            profile.remove_photo()
-        messages.success(request, _("Your profile is saved."))
-        return redirect(profile)
-    return render(request, "accounts/profile_form.html", {"form": form})
+        try:
+            with PROFILE_SAVES.use(request.user):
+                profile = form.save()
+                if form.cleaned_data["new_photo"] is not None:
+                    profile.replace_photo(form.cleaned_data["new_photo"])
+                elif form.cleaned_data["remove_photo"]:
+                    profile.remove_photo()
+        except RateLimited as exc:
+            # What they typed stays in the form.
+            form.add_error(None, exc.message)
+            status = 429
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect(profile)
+    return render(request, "accounts/profile_form.html", {"form": form}, status=status)
 
 
 @login_required

@@ -193,12 +193,22 @@ _LOGIN_STAMP = re.compile(
 
 @memoize
 def watched_tables() -> frozenset[str]:
+    """The tables of PAGE_CACHE_WATCHED_APPS, but for models no page shows
+    (PAGE_CACHE_UNSHOWN_MODELS: usage counters, pending sign-ups): a visitor who
+    asks for login codes in a loop must not keep every page uncached."""
     installed = {config.label: config for config in apps.get_app_configs()}
-    return frozenset(
-        model._meta.db_table
-        for label in settings.PAGE_CACHE_WATCHED_APPS
-        if label in installed
-        for model in installed[label].get_models(include_auto_created=True)
+    unshown = {
+        apps.get_model(name)._meta.db_table
+        for name in getattr(settings, "PAGE_CACHE_UNSHOWN_MODELS", [])
+    }
+    return (
+        frozenset(
+            model._meta.db_table
+            for label in settings.PAGE_CACHE_WATCHED_APPS
+            if label in installed
+            for model in installed[label].get_models(include_auto_created=True)
+        )
+        - unshown
     )
 
 

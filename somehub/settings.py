@@ -168,6 +168,10 @@ RELEASE = env.str("SOMEHUB_RELEASE", default="")
 # a generation: members and their profiles, e-mail addresses (allauth's "account"),
 # groups and permissions ("auth"), and the site's content.
 PAGE_CACHE_WATCHED_APPS = ["accounts", "account", "auth", "events", "impulses"]
+# ... except for models no page shows, written also by visitors (a login-code
+# request counts a use, an RSVP by e-mail waits for its code): those writes must not
+# let anyone keep the site uncached.
+PAGE_CACHE_UNSHOWN_MODELS = ["accounts.UsageCounter", "events.PendingRSVP"]
 # Functions naming the next moment pages change by themselves (an evening starts).
 PAGE_CACHE_SCHEDULE = ["events.models.schedule.next_scheduled_change"]
 # Sessions live in the database only: logins keep working while the cache is away,

@@ -602,6 +602,16 @@ class Comment(models.Model):
         ),
         exempt_permission=MODERATE_COMMENTS,
     )
+    # Edits per member (each within 15 minutes of writing).
+    EDIT_LIMIT = Limit(
+        "comment-edit",
+        10,
+        timedelta(minutes=10),
+        _(
+            "You have changed comments %(count)s times in the last %(minutes)s "
+            "minutes. Please wait a few minutes before you change one again."
+        ),
+    )
     # Reports per member: enough for a bad thread, not for flooding the queue.
     REPORT_LIMIT = Limit(
         "comment-report",
@@ -786,7 +796,8 @@ class Comment(models.Model):
             )
         self.body = self.clean_text(text)
         self.edited_at = timezone.now()
-        self.save(update_fields=["body", "edited_at"])
+        with self.EDIT_LIMIT.use(user):
+            self.save(update_fields=["body", "edited_at"])
 
     @transaction.atomic
     def delete_by(self, user: Any) -> None:

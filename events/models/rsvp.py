@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.limits import Limit
 from accounts.models import Profile
 from events.models.audit import record
 from events.models.status import EventStatus
@@ -19,6 +20,18 @@ from somehub.lib.outbox import enqueue_with_transaction
 
 if TYPE_CHECKING:
     from events.models.event import Event
+
+# A member's own changes of their answers (yes, no, cancel): plenty for anyone who
+# changes their mind, not enough to keep the site's cached pages busy.
+ANSWER_CHANGES = Limit(
+    "rsvp",
+    20,
+    timedelta(minutes=10),
+    _(
+        "You have changed your answer %(count)s times in the last %(minutes)s "
+        "minutes. Please wait a few minutes before you change it again."
+    ),
+)
 
 # Reminders go out once the evening is less than this far away ("the day before").
 REMINDER_LEAD = timedelta(hours=24)

@@ -227,16 +227,20 @@ def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
         )
         return redirect(comment.get_absolute_url())
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    status = 400 if form.is_bound else 200
     if form.is_bound and form.is_valid():
         try:
             comment.edit(request.user, form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
+        except RateLimited as exc:
+            # The new text stays in the form.
+            form.add_error("body", exc.message)
+            status = 429
         else:
             messages.success(request, _("Your comment has been changed."))
             return redirect(comment.get_absolute_url())
     context = {"comment": comment, "recap": comment.recap, "form": form}
-    status = 400 if form.is_bound else 200
     return render(request, "events/comment_form.html", context, status=status)
 
 

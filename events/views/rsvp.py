@@ -25,7 +25,7 @@ from django.views.decorators.http import (
 from accounts.models import Profile
 from events.calendar import build_calendar
 from events.models import RSVP, Event, EventStatus, RSVPError, RSVPStatus
-from events.models.rsvp import renew_calendar_token
+from events.models.rsvp import ANSWER_CHANGES, renew_calendar_token
 from events.views.pages import get_event_for
 from somehub.lib.dates import format_local
 
@@ -72,10 +72,11 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         raise BadRequest("Unknown RSVP answer.")
     try:
-        if form.cleaned_data["answer"] == RSVPStatus.GOING:
-            answer = event.rsvp(request.user)
-        else:
-            answer = event.decline(request.user)
+        with ANSWER_CHANGES.use(request.user):
+            if form.cleaned_data["answer"] == RSVPStatus.GOING:
+                answer = event.rsvp(request.user)
+            else:
+                answer = event.decline(request.user)
     except RSVPError as exc:
         messages.error(request, exc.message, extra_tags=RSVP_MESSAGE_TAG)
     else:

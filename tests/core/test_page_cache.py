@@ -516,3 +516,16 @@ def test_a_shared_piece_is_built_from_its_key_alone() -> None:
     with pytest.raises(TypeError):
         pagecache.shared_piece("base.html", recap_main, recap=[1, 2])
     assert recap_main.__closure__ is None
+
+
+def test_asking_for_login_codes_in_a_loop_leaves_the_cached_pages_alone(
+    client, make_event, member
+) -> None:
+    """Usage counters and pending sign-ups are no page's content: a visitor who
+    writes them in a loop does not keep the site uncached."""
+    page(client, make_event().get_absolute_url())
+    generation = pagecache.current_generation()
+    visitor = Client()
+    for _ in range(3):
+        visitor.post(reverse("account_request_login_code"), {"email": member.email})
+    assert pagecache.current_generation() == generation
