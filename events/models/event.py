@@ -10,8 +10,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +153,9 @@ class Event(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("Markdown is allowed.")
     )
+    # The description as safe HTML, made when it is saved (Markdown is slow to
+    # render, and pages show it far more often than it changes).
+    rendered_description = models.TextField(blank=True, editable=False)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     venue = models.ForeignKey(
@@ -237,6 +239,11 @@ class Event(models.Model):
         the domain actions below, called where the intent is known."""
         if not self.slug:
             self.slug = self._unique_slug()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "description" in update_fields:
+            self.rendered_description = render_markdown(self.description)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "rendered_description"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -587,9 +594,9 @@ class Event(models.Model):
         """The calendar UID: stable for the life of the event, whatever is edited."""
         return f"event-{self.pk}@somehub"
 
-    @cached_property
+    @property
     def description_html(self) -> SafeString:
-        return render_markdown(self.description)
+        return mark_safe(self.rendered_description)  # noqa: S308 - sanitised at save
 
     @property
     def summary(self) -> str:

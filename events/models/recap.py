@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from PIL import Image
@@ -106,6 +106,8 @@ class Recap(models.Model):
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     lead = models.TextField(_("lead paragraph"), max_length=600, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown is allowed."))
+    # A Markdown text as safe HTML, made when it is saved (see body_html).
+    rendered_body = models.TextField(blank=True, editable=False)
     body_format = models.CharField(
         _("text format"),
         max_length=10,
@@ -187,6 +189,16 @@ class Recap(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The HTML of a Markdown text always follows the text it is made from.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"body", "body_format"} & set(update_fields):
+            markdown = self.body_format != BodyFormat.HTML
+            self.rendered_body = render_markdown(self.body) if markdown else ""
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "rendered_body"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("events:recap-detail", kwargs={"slug": self.slug})
 
@@ -196,7 +208,7 @@ class Recap(models.Model):
         so that an edit in the admin can never bring in what the import kept out;
         its pictures are this recap's own photos."""
         if self.body_format != BodyFormat.HTML:
-            return render_markdown(self.body)
+            return mark_safe(self.rendered_body)  # noqa: S308 - sanitised at save
         photos: dict[int, RecapPhoto] | None = None
 
         def photo_url(photo_id: int, size: str) -> str | None:

@@ -36,6 +36,7 @@ from events.models import (
     RSVPStatus,
     Venue,
 )
+from somehub.lib.markdown import render_markdown
 from somehub.lib.text import plain_text_to_html
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -125,6 +126,9 @@ Persönlichkeit ein Unternehmensprofil verträgt.
 
 Danke an alle, die da waren, und bis zum nächsten Mal!
 """
+DESCRIPTION_HTML = str(render_markdown(DESCRIPTION))
+RECAP_BODY_HTML = str(render_markdown(RECAP_BODY))
+
 COMMENT_TEXTS = [
     "Danke für den schönen Abend, ich habe viel mitgenommen!",
     "Der Impuls zu LinkedIn hat mir richtig geholfen. Gibt es die Folien irgendwo?",
@@ -318,6 +322,8 @@ class BenchBuilder:
                     slug=f"{start.date().isoformat()}-some-stammtisch-{n}",
                     motto=MOTTOS[n % len(MOTTOS)],
                     description=DESCRIPTION,
+                    # bulk_create skips save(), which makes the HTML.
+                    rendered_description=DESCRIPTION_HTML,
                     starts_at=start,
                     ends_at=start + timedelta(hours=3),
                     venue=venues[n % len(venues)],
@@ -405,6 +411,7 @@ class BenchBuilder:
                     slug=f"rueckblick-{event.slug}",
                     lead="Ein Abend voller Gespräche über Social Media in Hannover.",
                     body=RECAP_BODY,
+                    rendered_body=RECAP_BODY_HTML,
                     author=author,
                     status=RecapStatus.PUBLISHED,
                     published_at=event.ends_at + timedelta(days=2),
