@@ -10,6 +10,11 @@ throwaway database that `make bench` recreates on every run, never for real data
 import argparse
 import time
 
+import django
+
+if __name__ == "__main__":  # run as a script: the models need Django set up first
+    django.setup()
+
 from django.db import connection, transaction
 
 from accounts.models import User
@@ -44,12 +49,9 @@ def seed(scale: float = 1.0) -> str:
 
 
 if __name__ == "__main__":
-    import django
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
     arguments = parser.parse_args()
-    django.setup()
     try:
         print(seed(arguments.scale))
     except (ValueError, NotEmpty) as exc:
