@@ -219,7 +219,10 @@ def test_30_parallel_wrong_deletion_codes_spend_the_code(member) -> None:
     )
     assert statuses(results) == {200: 30}
     (counter,) = UsageCounter.objects.filter(key__startswith="deletion-code:")
-    assert counter.uses == 30  # all counted; only the first five were compared
+    # Past the limit the code is gone from the session, so requests that read the
+    # session after that count nothing: how many counted depends on timing, but
+    # always more than the five that were compared.
+    assert deletion.MAX_ATTEMPTS < counter.uses <= 30
     response = client.post(url, {"code": code, "confirm": "on"})
     assert response.status_code == 200
     assert User.objects.filter(pk=member.pk).exists()
