@@ -125,7 +125,7 @@ def current_generation(now: datetime | None = None) -> str | None:
     now = now or timezone.now()
     stored = cache.get(GENERATION_KEY)
     if _is_current(stored, now):
-        return stored[0]
+        return str(stored[0])
     seconds = seconds_until_scheduled_change(now)
     if seconds < 1:
         return None
@@ -140,7 +140,7 @@ def current_generation(now: datetime | None = None) -> str | None:
     # Another request started one at the same moment: share it (None if the cache
     # has gone away meanwhile).
     stored = cache.get(GENERATION_KEY)
-    return stored[0] if _is_current(stored, now) else None
+    return str(stored[0]) if _is_current(stored, now) else None
 
 
 def _is_current(stored: Any, now: datetime) -> bool:
@@ -151,13 +151,13 @@ def _is_current(stored: Any, now: datetime) -> bool:
     if not (isinstance(stored, tuple) and len(stored) == 3):
         return False
     moment = now.timestamp()
-    return stored[1] - 1 <= moment < stored[2]
+    return bool(stored[1] - 1 <= moment < stored[2])
 
 
 def seconds_until_scheduled_change(now: datetime) -> int:
     """Whole seconds until the next moment a page changes by itself, at most
     PAGE_CACHE_SECONDS."""
-    limit = settings.PAGE_CACHE_SECONDS
+    limit = int(settings.PAGE_CACHE_SECONDS)
     moments = [m for m in _scheduled_changes(now) if m is not None and m > now]
     if moments:
         limit = min(limit, math.floor((min(moments) - now).total_seconds()))
@@ -305,7 +305,7 @@ def cache_for_visitors(
 
 def canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | None:
     """The query string if it is the canonical spelling of one page, else None."""
-    raw = request.META.get("QUERY_STRING", "")
+    raw = str(request.META.get("QUERY_STRING", ""))
     if not raw:
         return ""
     pairs = [part.partition("=") for part in raw.split("&")]
@@ -373,9 +373,9 @@ def shared_piece(
         raise TypeError("A shared piece is built from its key alone: no closures.")
     cache_key = _piece_key(template_name, build, key)
     if cache_key is not None:
-        html = cache.get(cache_key)
-        if html is not None:
-            return mark_safe(html)  # noqa: S308 - rendered by the template engine
+        stored = cache.get(cache_key)
+        if isinstance(stored, str):
+            return mark_safe(stored)  # noqa: S308 - rendered by the template engine
     html = render_to_string(template_name, build(**key))
     if cache_key is not None:
         cache.set(cache_key, html, timeout=settings.PAGE_CACHE_SECONDS)

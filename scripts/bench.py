@@ -259,7 +259,8 @@ def run_wrk(
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True)
     line = next(x for x in output.stdout.splitlines() if x.startswith("BENCH "))
-    return json.loads(line[len("BENCH ") :])
+    result: dict[str, Any] = json.loads(line[len("BENCH ") :])
+    return result
 
 
 def page_weight(base: str, folder: Path) -> dict[str, Any]:
@@ -317,7 +318,8 @@ def shipped_settings(env: dict[str, str]) -> dict[str, Any]:
     )
     if result.returncode != 0:
         raise SystemExit(f"gunicorn.conf.py failed:\n{result.stderr}")
-    return json.loads(result.stdout)
+    shipped: dict[str, Any] = json.loads(result.stdout)
+    return shipped
 
 
 def git_revision() -> str:

@@ -201,7 +201,7 @@ def main() -> None:
                         results[name][page].append(run)
 
     def cell(runs: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in runs)
+        return float(statistics.median(r[key] for r in runs))
 
     summary: dict[str, dict[str, dict[str, float]]] = {}
     for name in CANDIDATES:

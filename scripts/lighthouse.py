@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -70,7 +71,8 @@ def audit(binary: Path, url: str, report: Path) -> dict:
         check=True,
         timeout=300,
     )
-    return json.loads(report.read_text())
+    result: dict[Any, Any] = json.loads(report.read_text())
+    return result
 
 
 def scores(result: dict) -> dict[str, int]:

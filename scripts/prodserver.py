@@ -45,7 +45,7 @@ print(json.dumps(urls))
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def production_env(**overrides: str) -> dict[str, str]:

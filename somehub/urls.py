@@ -17,7 +17,7 @@ handler500 = "core.health.server_error"
 # The admin's own login form has no rate limit, so it would let anyone try
 # organizers' passwords without end: everyone logs in through allauth's (limited,
 # and with login codes); the admin's login page only sends people there.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("events.urls")),

@@ -189,7 +189,7 @@ def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
 def bulk(model: type[models.Model], objects: list[Any]) -> list[Any]:
     created: list[Any] = []
     for part in chunks(objects):
-        created.extend(model.objects.bulk_create(part))
+        created.extend(model._default_manager.bulk_create(part))
     return created
 
 
@@ -536,12 +536,14 @@ class BenchBuilder:
                 ),
             ]
         for n, recap in enumerate(recaps):
-            event = recap.event
+            held = recap.event
+            if held is None:
+                continue
             items.append(
                 AgendaItem(
-                    event=event,
+                    event=held,
                     order=1,
-                    starts_at=event.starts_at + timedelta(minutes=10),
+                    starts_at=held.starts_at + timedelta(minutes=10),
                     title=f"Impuls: {MOTTOS[n % len(MOTTOS)]}",
                     speaker=members[2 + n % (len(members) - 2)]
                     if len(members) > 2

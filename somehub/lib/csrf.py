@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from django.middleware.csrf import REASON_BAD_ORIGIN, _get_failure_view
+from django.middleware.csrf import REASON_BAD_ORIGIN
+from django.urls import get_callable
 from django.views.decorators.csrf import csrf_exempt
 
 ViewFunction = Callable[..., HttpResponseBase]
@@ -44,7 +45,11 @@ def same_origin_only(view: ViewFunction) -> ViewFunction:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in SAFE_METHODS and not is_same_origin(request):
             origin = request.headers.get("Origin", "")
-            return _get_failure_view()(request, reason=REASON_BAD_ORIGIN % origin)
+            failure_view = get_callable(settings.CSRF_FAILURE_VIEW)
+            response: HttpResponseBase = failure_view(
+                request, reason=REASON_BAD_ORIGIN % origin
+            )
+            return response
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)

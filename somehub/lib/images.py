@@ -83,7 +83,7 @@ def open_upload(upload: UploadedFile, max_bytes: int = MAX_BYTES) -> Image.Image
                         "format": probe.format,
                     },
                 )
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             # JPEG only: decode at 1/2, 1/4 or 1/8 scale, still at least this big.
             image.draft("RGB", (WORKING_SIZE, WORKING_SIZE))
             image.load()  # a truncated or corrupt file fails here

@@ -28,12 +28,11 @@ QUEUE_MODEL = "django_tasks_database.DBTaskResult"
 def enqueue_with_transaction(task: Task[Any, Any] | str, *args: Any) -> None:
     """Queue `task(*args)` as part of the current transaction (see above); `task`
     is a task or the dotted path of one."""
-    if isinstance(task, str):
-        task = import_string(task)
-    if _queues_in_database(task):
-        task.enqueue(*args)
+    resolved: Task[Any, Any] = import_string(task) if isinstance(task, str) else task
+    if _queues_in_database(resolved):
+        resolved.enqueue(*args)
     else:
-        transaction.on_commit(partial(task.enqueue, *args), robust=True)
+        transaction.on_commit(partial(resolved.enqueue, *args), robust=True)
 
 
 def _queues_in_database(task: Task[Any, Any]) -> bool:

@@ -72,10 +72,12 @@ class SharedClientRedisCacheClient(RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+        # Django's own client's private parts, as its get_client() uses them.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            make = self._client  # type: ignore[attr-defined]
+            client = self._clients[id(pool)] = make(connection_pool=pool)
         return client
 
 
@@ -111,7 +113,7 @@ class RedisCache(DjangoRedisCache):
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> Any:
-        return self._safely(False, super().set, key, value, timeout, version)
+        return self._safely(None, super().set, key, value, timeout, version)
 
     def set_many(
         self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
