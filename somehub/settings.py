@@ -4,6 +4,7 @@ Development needs nothing set; production refuses to start without a secret key.
 See README.md, "Running it for real", for every variable.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,6 +115,9 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'somehub.sqlite3'}"
     )
 }
+if "DATABASE_URL" not in os.environ:
+    # A fresh clone has no var/ yet; any manage.py command may open the file.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
