@@ -86,10 +86,12 @@ bench: $(VENV)/.installed
 prodserver: $(VENV)/.dev-installed
 	$(PY) scripts/prodserver.py --port 8010
 
-# ruff (lint and format) and no model change without its migration.
+# ruff (lint and format), mypy (settings in pyproject.toml) and no model change
+# without its migration.
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 # Refresh the German catalogue after changing strings; the compiled .mo is committed.

@@ -1,14 +1,17 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Members")
 
-    def export_member_data(self, user: Any) -> dict[str, Any]:
+    def export_member_data(self, user: "User") -> dict[str, Any]:
         """The account and profile part of a member's data export (DSGVO)."""
         from allauth.account.models import EmailAddress
 

@@ -8,7 +8,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Q,
-    QuerySet,
     StringAgg,
     Subquery,
     Value,
@@ -32,7 +31,7 @@ class MemberBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
         members = User._default_manager.select_related("profile").annotate(
-            perm_names=Subquery(_permission_names(OuterRef("pk"))),
+            perm_names=_permission_names(OuterRef("pk")),
             email_verified=Exists(verified),
         )
         try:
@@ -60,14 +59,14 @@ class MemberBackend(ModelBackend):
         return user_obj._perm_cache
 
 
-def _permission_names(user: Any) -> QuerySet[Permission]:
+def _permission_names(user: OuterRef) -> Subquery:
     """The names ("app.codename …") of the member's own and their groups'
     permissions, as one string; one given both ways appears twice (the caller makes
     a set)."""
     name = Concat(
         "content_type__app_label", Value("."), "codename", output_field=CharField()
     )
-    return (
+    return Subquery(
         Permission.objects.filter(Q(user=user) | Q(group__user=user))
         .order_by()
         .annotate(one=Value(1))

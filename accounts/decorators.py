@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.models import member_of
+
 View = Callable[..., HttpResponse]
 
 
@@ -19,7 +21,7 @@ def member_required(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_verified_email:
+        if not member_of(request).has_verified_email:
             return render(request, "account/verified_email_required.html", status=403)
         return view(request, *args, **kwargs)
 

@@ -67,7 +67,7 @@ def issue_code(session: SessionBase, member: User) -> str:
 
 def has_code(session: SessionBase) -> bool:
     state = session.get(SESSION_KEY)
-    return bool(state) and state["expires"] > time.time()
+    return state is not None and state["expires"] > time.time()
 
 
 def check_code(session: SessionBase, member: User, code: str) -> bool:

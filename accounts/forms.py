@@ -1,7 +1,7 @@
 import hashlib
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
@@ -153,7 +153,8 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", _("Not specified")), *Field.choices]
+        field = cast(forms.ChoiceField, self.fields["field"])
+        field.choices = [("", _("Not specified")), *Field.choices]
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         self.fields["role"].widget.attrs["autocomplete"] = "organization-title"

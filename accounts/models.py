@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser, BaseUserManager
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -255,6 +256,19 @@ class OrdinaryMember:
         return False
 
 
+def member_of(request: HttpRequest) -> User:
+    """The member behind a request that only members reach (the admin, views
+    behind login_required); anyone else is refused."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+# Who a page is shown to: a member, a visitor, or any ordinary member (for what is
+# the same for all of them). None where nobody looks (a task, a script).
+type Viewer = User | AnonymousUser | OrdinaryMember
+
+
 class ViewerKind(models.TextChoices):
     """Viewers who see exactly the same of other members' profiles."""
 
@@ -262,7 +276,7 @@ class ViewerKind(models.TextChoices):
     MEMBER = "member", _("Member")
 
     @classmethod
-    def of(cls, viewer: Any) -> "ViewerKind | None":
+    def of(cls, viewer: "Viewer | None") -> "ViewerKind | None":
         """The viewer's kind; None for those who see more than their kind (the
         Orga-Team, anyone allowed to see hidden profiles, and a member whose own
         profile is for the Orga-Team only: they see themselves where others do
@@ -299,7 +313,7 @@ class ProfileQuerySet(models.QuerySet["Profile"]):
         shown = Coalesce(NullIf("display_name", Value("")), "handle")
         return self.order_by(Lower(shown), "handle")
 
-    def visible_to(self, viewer: Any) -> "ProfileQuerySet":
+    def visible_to(self, viewer: "Viewer | None") -> "ProfileQuerySet":
         """Profiles the viewer may see, by each member's own choice."""
         if viewer is not None and viewer.is_authenticated:
             if viewer.has_perm("accounts.view_hidden_profile"):
@@ -466,7 +480,7 @@ class Profile(models.Model):
             self.display_name = name
             self.save(update_fields=["display_name", "updated_at"])
 
-    def is_visible_to(self, viewer: Any) -> bool:
+    def is_visible_to(self, viewer: "Viewer | None") -> bool:
         if self.visibility == Visibility.PUBLIC:
             return True
         if viewer is None or not viewer.is_authenticated:
@@ -481,22 +495,23 @@ class Profile(models.Model):
     def links(self) -> list[tuple[str, str]]:
         """The member's links as (label, URL), in the order of the form."""
         names = ["website", "linkedin", "instagram", "mastodon", "x", "tiktok"]
+        labels = {field.name: field.verbose_name for field in self._meta.fields}
         return [
-            (capfirst(self._meta.get_field(name).verbose_name), getattr(self, name))
+            (capfirst(str(labels[name])), getattr(self, name))
             for name in names
             if getattr(self, name)
         ]
 
     def photo_names(self) -> list[str]:
-        return [f.name for f in (self.photo, self.photo_thumb) if f]
+        return [f.name for f in (self.photo, self.photo_thumb) if f and f.name]
 
     def replace_photo(self, image: Image.Image) -> None:
         """Store a new photo (512 px square and 96 px thumbnail); drop the old files."""
         old = self.photo_names()
         big = square(image, PHOTO_SIZE)
         small = square(image, THUMB_SIZE)
-        self.photo.save(big.file.name, big.file, save=False)
-        self.photo_thumb.save(small.file.name, small.file, save=False)
+        self.photo.save(str(big.file.name), big.file, save=False)
+        self.photo_thumb.save(str(small.file.name), small.file, save=False)
         self.save(update_fields=["photo", "photo_thumb", "updated_at"])
         transaction.on_commit(lambda: delete_photo_files(old))
 

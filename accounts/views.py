@@ -26,7 +26,13 @@ from accounts.forms import (
     ProfileForm,
 )
 from accounts.limits import RateLimited
-from accounts.models import LegalPage, Profile, account_sections, deletion_notes
+from accounts.models import (
+    LegalPage,
+    Profile,
+    account_sections,
+    deletion_notes,
+    member_of,
+)
 from somehub.lib.pagination import paginate
 
 PROFILES_PER_PAGE = 24
@@ -70,12 +76,12 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = Profile.objects.for_member(request.user)
+    profile = Profile.objects.for_member(member_of(request))
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            with PROFILE_SAVES.use(request.user):
+            with PROFILE_SAVES.use(member_of(request)):
                 profile = form.save()
                 if form.cleaned_data["new_photo"] is not None:
                     profile.replace_photo(form.cleaned_data["new_photo"])
@@ -95,7 +101,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @require_safe
 def account_overview(request: HttpRequest) -> HttpResponse:
     context = {
-        "profile": Profile.objects.for_member(request.user),
+        "profile": Profile.objects.for_member(member_of(request)),
         "addresses": EmailAddress.objects.filter(user=request.user).order_by(
             "-primary", "email"
         ),
@@ -110,7 +116,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     """Everything stored about the member, as a JSON file (DSGVO Art. 15 and 20)."""
     # Read afresh: the logged-in member may come from the page cache, which a login
     # (the time of it) leaves alone.
-    member = get_user_model().objects.get(pk=request.user.pk)
+    member = get_user_model().objects.get(pk=member_of(request).pk)
     body = json.dumps(
         member.export_data(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
     )
@@ -124,9 +130,9 @@ def export_data(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.user, request.session, request.POST or None)
+    form = DeleteAccountForm(member_of(request), request.session, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request.user.delete_account()
+        member_of(request).delete_account()
         logout(request)
         messages.success(request, _("Your account and your data are deleted. Goodbye!"))
         return redirect("events:home")
@@ -148,18 +154,19 @@ def send_deletion_code(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:delete")
     try:
-        code = deletion.issue_code(request.session, request.user)
+        code = deletion.issue_code(request.session, member_of(request))
     except RateLimited as exc:
         messages.warning(request, exc.message)
         return redirect("accounts:delete")
-    context = {"user": request.user, "code": code}
+    member = member_of(request)
+    context = {"user": member, "code": code}
     sent = get_adapter(request).send_mail(
-        "accounts/email/deletion_code", request.user.email, context
+        "accounts/email/deletion_code", member.email, context
     )
     if not sent:  # the adapter has told the member already
         return redirect("accounts:delete")
     messages.success(
-        request, _("We sent a code to %(email)s.") % {"email": request.user.email}
+        request, _("We sent a code to %(email)s.") % {"email": member.email}
     )
     return redirect("accounts:delete")
 

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +18,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import member_of
 from events.forms import CancelEventsForm, GenerateDraftsForm
 from events.models import (
     RSVP,
@@ -33,7 +34,9 @@ from events.models import (
     Series,
     Venue,
 )
+from events.models.event import EventQuerySet
 from events.models.orga import EXPORT_ATTENDEES
+from events.models.recap import CommentQuerySet
 from events.views.orga import attendees_csv_response
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload, reencode_as_jpeg
@@ -198,9 +201,9 @@ class WhenFilter(admin.SimpleListFilter):
     ) -> QuerySet[Event]:
         match self.value():
             case "upcoming":
-                return queryset.upcoming()
+                return cast(EventQuerySet, queryset).upcoming()
             case "past":
-                return queryset.past()
+                return cast(EventQuerySet, queryset).past()
         return queryset
 
 
@@ -211,8 +214,13 @@ class RSVPInline(admin.TabularInline):
     model = RSVP
     extra = 0
     can_delete = False
-    fields = ["member", "field_of_work", "status", "waiting_since", "checked_in_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "member",
+        "field_of_work",
+        "status",
+        "waiting_since",
+        "checked_in_at",
+    )
     ordering = ["status", "waiting_since", "created_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RSVP]:
@@ -295,12 +303,8 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         recap = Recap.objects.filter(event=OuterRef("pk"))
-        return (
-            super()
-            .get_queryset(request)
-            .with_rsvp_counts()
-            .annotate(has_recap_flag=Exists(recap))
-        )
+        events = cast(EventQuerySet, super().get_queryset(request))
+        return events.with_rsvp_counts().annotate(has_recap_flag=Exists(recap))
 
     def get_actions(
         self,
@@ -366,7 +370,7 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("recap"), boolean=True, ordering="has_recap_flag")
     def has_recap(self, event: Event) -> bool:
-        return event.has_recap_flag
+        return bool(getattr(event, "has_recap_flag"))  # noqa: B009 - annotated
 
     @admin.action(
         description=_("Publish the selected dates"),
@@ -450,7 +454,7 @@ class EventAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    _('Draft created: <a href="{url}">{event}</a>.'),
+                    gettext('Draft created: <a href="{url}">{event}</a>.'),
                     url=url,
                     event=event,
                 ),
@@ -480,7 +484,7 @@ class AttendeeMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "event", "subject", "sender", "recipient_count"]
     list_select_related = ["event", "sender__profile"]
     search_fields = ["subject", "body", "event__title"]
-    fields = [
+    fields = readonly_fields = (
         "event",
         "subject",
         "body",
@@ -489,8 +493,7 @@ class AttendeeMessageAdmin(admin.ModelAdmin):
         "sender",
         "created_at",
         "sent_at",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -596,7 +599,8 @@ class RecapAdminForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # Published without a date means "now" (the database insists on a date).
         if cleaned.get("status") == RecapStatus.PUBLISHED and not cleaned.get(
             "published_at"
@@ -616,13 +620,20 @@ class RecapAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     inlines = [RecapPhotoInline]
     actions = ["publish", "close_comments", "open_comments"]
-    fields = RecapAdminForm.Meta.fields
+    fields = tuple(RecapAdminForm.Meta.fields)
 
-    def get_form(self, request: HttpRequest, obj: Recap | None = None, **kwargs: Any):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Recap | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[Recap]]:
+        form = super().get_form(request, obj, change, **kwargs)
         # The cover is one of this recap's own photos.
         if "cover" in form.base_fields:
-            form.base_fields["cover"].queryset = (
+            cover = cast(forms.ModelChoiceField, form.base_fields["cover"])
+            cover.queryset = (
                 RecapPhoto.objects.filter(recap=obj)
                 if obj
                 else RecapPhoto.objects.none()
@@ -634,7 +645,7 @@ class RecapAdmin(admin.ModelAdmin):
     ) -> None:
         # An imported post keeps its old byline; it is not the editor's.
         if obj.author_id is None and not obj.byline:
-            obj.author = request.user
+            obj.author = member_of(request)
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Publish the selected recaps"))
@@ -645,12 +656,12 @@ class RecapAdmin(admin.ModelAdmin):
     @admin.action(description=_("Close comments on the selected recaps"))
     def close_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
         for recap in queryset:
-            recap.close_comments(by=request.user)
+            recap.close_comments(by=member_of(request))
 
     @admin.action(description=_("Open comments on the selected recaps"))
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
         for recap in queryset:
-            recap.open_comments(by=request.user)
+            recap.open_comments(by=member_of(request))
 
 
 # Words of a search in the moderation queue that are looked for.
@@ -674,13 +685,13 @@ class ModerationFilter(admin.SimpleListFilter):
     ) -> QuerySet[Comment]:
         match self.value():
             case "reported":
-                return queryset.reported()
+                return cast(CommentQuerySet, queryset).reported()
             case "hidden":
                 return queryset.filter(is_hidden=True)
             case "deleted":
                 return queryset.filter(deleted_at__isnull=False)
             case "visible":
-                return queryset.visible()
+                return cast(CommentQuerySet, queryset).visible()
         return queryset
 
 
@@ -794,14 +805,14 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide the selected comments"))
     def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         for comment in queryset:
-            comment.hide(by=request.user)
+            comment.hide(by=member_of(request))
 
     @admin.action(description=_("Show the selected comments again"))
     def unhide_comments(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
         for comment in queryset:
-            comment.unhide(by=request.user)
+            comment.unhide(by=member_of(request))
 
     @admin.action(description=_("Delete the selected comments (threads stay readable)"))
     def delete_comments(
@@ -809,7 +820,7 @@ class CommentAdmin(admin.ModelAdmin):
     ) -> None:
         for comment in queryset.select_related("parent"):
             if Comment.objects.filter(pk=comment.pk).exists():
-                comment.delete_by(request.user)
+                comment.delete_by(member_of(request))
 
     @admin.action(description=_("Dismiss the reports (keep the comments visible)"))
     def dismiss_reports(

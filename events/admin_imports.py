@@ -5,10 +5,11 @@ take the file (or a calendar's address) and show what the import would do;
 `<id>/confirm/` runs it. The file is kept only until then.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import member_of
 from events.forms import CalendarImportForm, WordPressImportForm
 from events.importers import runs
 from events.importers.ical import CalendarError, read_source
@@ -113,13 +115,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             run = runs.start(
                 ImportRun.Kind.WORDPRESS,
-                request.FILES["export"].name,
+                str(cast(UploadedFile, request.FILES["export"]).name),
                 form.cleaned_data["export"],
                 {
                     "categories": form.cleaned_data["categories"],
                     "pages": form.cleaned_data["pages"],
                 },
-                request.user,
+                member_of(request),
             )
             return HttpResponseRedirect(
                 reverse("admin:events_importrun_report", args=[run.pk])
@@ -153,7 +155,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                     "venue": data["venue"].pk if data["venue"] else None,
                 }
                 run = runs.start(
-                    ImportRun.Kind.CALENDAR, name, content, options, request.user
+                    ImportRun.Kind.CALENDAR, name, content, options, member_of(request)
                 )
                 return HttpResponseRedirect(
                     reverse("admin:events_importrun_report", args=[run.pk])
@@ -193,7 +195,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             messages.warning(request, _("This import has already been carried out."))
         else:
             report = runs.carry_out(run)
-            record(request.user, run, _("Imported: %(source)s") % {"source": run})
+            record(member_of(request), run, _("Imported: %(source)s") % {"source": run})
             messages.success(
                 request,
                 _("Imported. Took %(seconds).1f s.") % {"seconds": report.seconds},

@@ -1,17 +1,20 @@
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Stammtisch")
 
-    def export_member_data(self, user: Any) -> dict[str, Any]:
+    def export_member_data(self, user: "User") -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
         from events.models import RSVP, Comment, CommentReport
 
@@ -35,7 +38,7 @@ class EventsConfig(AppConfig):
             ],
         }
 
-    def delete_member_data(self, user: Any) -> None:
+    def delete_member_data(self, user: "User") -> None:
         """A leaving member's seats go to the waiting list, as if they had cancelled;
         their address goes from old guest comments they did not claim, and answers
         still waiting for their code go with the account."""
@@ -51,9 +54,10 @@ class EventsConfig(AppConfig):
 
     def account_section(self, request: HttpRequest) -> str:
         """On the account page: old guest comments the member may claim."""
+        from accounts.models import member_of
         from events.models import Comment
 
-        count = Comment.objects.claimable_by(request.user).count()
+        count = Comment.objects.claimable_by(member_of(request)).count()
         if not count:
             return ""
         return render_to_string(

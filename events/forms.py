@@ -221,7 +221,8 @@ class CalendarImportForm(forms.Form):
         return url
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if bool(cleaned.get("file")) == bool(cleaned.get("url")):
             raise ValidationError(
                 _("Choose a calendar file or give a calendar's address (one of them).")

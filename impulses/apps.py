@@ -1,7 +1,11 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class ImpulsesConfig(AppConfig):
@@ -32,13 +36,13 @@ class ImpulsesConfig(AppConfig):
 
     def describe_member_deletion(self) -> str:
         """What happens to this app's data when a member deletes their account."""
-        return _(
+        return gettext(
             "Your votes and Impuls proposals are deleted. Your topic wishes stay on "
             "the list without your name, because others have voted for them; talks "
             "you gave stay on past agendas, also without your name."
         )
 
-    def export_member_data(self, user: Any) -> dict[str, Any]:
+    def export_member_data(self, user: "User") -> dict[str, Any]:
         """This app's part of a member's data export (DSGVO): wishes, votes, talks.
 
         The accounts app collects the result of this method from every app.

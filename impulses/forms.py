@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -77,10 +77,11 @@ class ProposalForm(forms.ModelForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # A date that has begun or is not published cannot be chosen, even by hand.
-        self.fields["preferred_events"].queryset = Event.objects.filter(
+        events = cast(forms.ModelMultipleChoiceField, self.fields["preferred_events"])
+        events.queryset = Event.objects.filter(
             status=EventStatus.PUBLISHED, starts_at__gt=timezone.now()
         ).order_by("starts_at")
-        wish = self.fields["wish"]
+        wish = cast(forms.ModelChoiceField, self.fields["wish"])
         # Open wishes, plus the one this proposal already answers.
         wish.queryset = Wish.objects.filter(
             Q(status=WishStatus.OPEN) | Q(pk=self.instance.wish_id)

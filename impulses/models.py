@@ -6,7 +6,7 @@ The rules live here as domain methods (`wish.vote(member)`, `proposal.accept(...
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import Limit
+from accounts.models import OrdinaryMember, User, Viewer
 from events.models import Event, EventStatus
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.subject import mail_subject
@@ -67,7 +68,7 @@ PROPOSAL_LIMIT = Limit(
 )
 
 
-def _is_member(user: Any) -> bool:
+def _is_member(user: Viewer | None) -> TypeGuard[User | OrdinaryMember]:
     return user is not None and user.is_authenticated
 
 
@@ -84,7 +85,7 @@ class WishQuerySet(models.QuerySet["Wish"]):
     def open(self) -> "WishQuerySet":
         return self.filter(status=WishStatus.OPEN)
 
-    def visible_to(self, user: Any) -> "WishQuerySet":
+    def visible_to(self, user: Viewer | None) -> "WishQuerySet":
         """Closed wishes are for their author and the Orga-Team; the rest is public.
 
         A merged wish stays visible: its address leads to the one it was merged into.
@@ -96,20 +97,20 @@ class WishQuerySet(models.QuerySet["Wish"]):
             return self.filter(shown | Q(author=user))
         return self.filter(shown)
 
-    def with_vote_counts(self, viewer: Any = None) -> "WishQuerySet":
+    def with_vote_counts(self, viewer: Viewer | None = None) -> "WishQuerySet":
         """Adds `vote_count` and, for a member, `has_voted`: no query per row."""
         qs = self.annotate(vote_count=Count("votes"))
         if _is_member(viewer):
-            own_vote = Vote.objects.filter(wish=OuterRef("pk"), member=viewer)
+            own_vote = Vote.objects.filter(wish=OuterRef("pk"), member_id=viewer.pk)
             qs = qs.annotate(has_voted=Exists(own_vote))
         return qs
 
-    def add(self, author: Any, title: str, context: str = "") -> "Wish":
+    def add(self, author: User, title: str, context: str = "") -> "Wish":
         """A member's new wish, within WISH_LIMIT (raises RateLimited beyond it)."""
         with WISH_LIMIT.use(author):
             return self.create(author=author, title=title, context=context)
 
-    def wish_for_challenge(self, author: Any, challenge: str) -> tuple["Wish", bool]:
+    def wish_for_challenge(self, author: User, challenge: str) -> tuple["Wish", bool]:
         """A wish from a member's profile challenge; the same one is not added twice."""
         text = " ".join(challenge.split())
         title = Truncator(text).chars(200)
@@ -213,7 +214,7 @@ class Wish(models.Model):
     def is_open(self) -> bool:
         return self.status == WishStatus.OPEN
 
-    def is_visible_to(self, user: Any) -> bool:
+    def is_visible_to(self, user: Viewer | None) -> bool:
         """As `Wish.objects.visible_to`; the author check costs no permission query."""
         if self.status != WishStatus.CLOSED or self.merged_into_id is not None:
             return True
@@ -227,7 +228,7 @@ class Wish(models.Model):
         """This wish's row, locked: votes, merges and closing take turns."""
         return Wish.objects.select_for_update().get(pk=self.pk)
 
-    def vote(self, member: Any) -> bool:
+    def vote(self, member: User) -> bool:
         """Give the member's vote; False if they had voted already. One vote each."""
         with VOTE_LIMIT.use(member):
             if self._locked().status != WishStatus.OPEN:
@@ -237,7 +238,7 @@ class Wish(models.Model):
             _vote, created = Vote.objects.get_or_create(wish=self, member=member)
         return created
 
-    def unvote(self, member: Any) -> bool:
+    def unvote(self, member: User) -> bool:
         """Take the member's vote back; False if there was none."""
         with VOTE_LIMIT.use(member):
             if self._locked().status != WishStatus.OPEN:
@@ -341,7 +342,7 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         """Accepted and scheduled proposals: their public parts are for everyone."""
         return self.filter(status__in=PUBLIC_STATUSES)
 
-    def visible_to(self, user: Any) -> "ProposalQuerySet":
+    def visible_to(self, user: Viewer | None) -> "ProposalQuerySet":
         if _is_member(user):
             if user.has_perm(ORGANIZER_PERMISSION):
                 return self.all()
@@ -465,11 +466,11 @@ class Proposal(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
-    def is_visible_to(self, user: Any) -> bool:
+    def is_visible_to(self, user: Viewer | None) -> bool:
         """The owner check comes first: it costs no permission queries."""
         return self.is_public or self.shows_private_parts_to(user)
 
-    def shows_private_parts_to(self, user: Any) -> bool:
+    def shows_private_parts_to(self, user: Viewer | None) -> bool:
         """The note, the preferred dates and the status before a decision."""
         if not _is_member(user):
             return False
@@ -535,7 +536,10 @@ class Proposal(models.Model):
         self._require("withdraw")
         with transaction.atomic():
             for item in self.scheduled_items:
-                if self.wish_id and self.wish.taken_up_event_id == item.event_id:
+                if (
+                    self.wish is not None
+                    and self.wish.taken_up_event_id == item.event_id
+                ):
                     self.wish.reopen()
                 item.delete()
             self.status = ProposalStatus.WITHDRAWN
@@ -565,7 +569,7 @@ class Proposal(models.Model):
             )
             self.status = ProposalStatus.SCHEDULED
             self.save(update_fields=["status", "updated_at"])
-            if self.wish_id and self.wish.status == WishStatus.OPEN:
+            if self.wish is not None and self.wish.status == WishStatus.OPEN:
                 self.wish.take_up(event)
         self.__dict__.pop("scheduled_items", None)
         self._mail_proposer_on_commit()
@@ -601,7 +605,9 @@ class Proposal(models.Model):
                 ProposalStatus.DECLINED: gettext("About your Impuls proposal"),
                 ProposalStatus.SCHEDULED: gettext("Your Impuls is on the agenda"),
             }
-            subject = mail_subject(f"{subjects[self.status]}: {self.title}")
+            subject = mail_subject(
+                f"{subjects[ProposalStatus(self.status)]}: {self.title}"
+            )
             text = render_to_string("impulses/email/proposal_status.txt", context)
             html = render_to_string("impulses/email/proposal_status.html", context)
         message = EmailMultiAlternatives(subject, text, to=[proposer.email])
@@ -718,7 +724,7 @@ class AgendaItem(models.Model):
 
     @property
     def speaker_display(self) -> str:
-        if self.speaker_id:
+        if self.speaker is not None:
             return self.speaker.display_name
         return self.speaker_name
 
@@ -730,4 +736,5 @@ class AgendaItem(models.Model):
 
     @property
     def slides_url(self) -> str:
-        return self.proposal.slides_url if self.public_proposal else ""
+        proposal = self.public_proposal
+        return proposal.slides_url if proposal is not None else ""

@@ -21,6 +21,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.limits import RateLimited
+from accounts.models import member_of
 from core.pagecache import cache_for_visitors
 from impulses.forms import ProposalForm, WishForm
 from impulses.models import PROPOSAL_LIMIT, AgendaItem, Proposal, Wish
@@ -39,7 +40,7 @@ def verified_member_required(view: View) -> View:
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_verified_email:
+        if not member_of(request).has_verified_email:
             messages.warning(
                 request,
                 _(
@@ -139,7 +140,7 @@ def wish_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            wish = Wish.objects.add(request.user, **form.cleaned_data)
+            wish = Wish.objects.add(member_of(request), **form.cleaned_data)
         except RateLimited as exc:
             form.add_error(None, exc.message)
             status = 429
@@ -157,7 +158,7 @@ def wish_from_challenge(request: HttpRequest) -> HttpResponse:
     if not challenge:
         messages.error(request, _("Your profile names no current challenge yet."))
         return _back(request, reverse("impulses:index"))
-    wish, created = Wish.objects.wish_for_challenge(request.user, challenge)
+    wish, created = Wish.objects.wish_for_challenge(member_of(request), challenge)
     if created:
         messages.success(request, _("Your challenge is now a topic wish."))
     else:
@@ -170,7 +171,7 @@ def wish_from_challenge(request: HttpRequest) -> HttpResponse:
 def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
     wish = get_wish_for(request, pk)
     try:
-        if not wish.vote(request.user):
+        if not wish.vote(member_of(request)):
             messages.info(request, _("You have voted for this wish already."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -182,7 +183,7 @@ def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
 def wish_unvote(request: HttpRequest, pk: int) -> HttpResponse:
     wish = get_wish_for(request, pk)
     try:
-        if not wish.unvote(request.user):
+        if not wish.unvote(member_of(request)):
             messages.info(request, _("You had not voted for this wish."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -202,7 +203,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.instance.proposer = request.user
         try:
-            with PROPOSAL_LIMIT.use(request.user):
+            with PROPOSAL_LIMIT.use(member_of(request)):
                 form.save()
         except RateLimited as exc:
             form.add_error(None, exc.message)
@@ -229,7 +230,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            with PROPOSAL_LIMIT.use(request.user):
+            with PROPOSAL_LIMIT.use(member_of(request)):
                 form.save()
         except RateLimited as exc:
             form.add_error(None, exc.message)
@@ -257,7 +258,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def proposal_mine(request: HttpRequest) -> HttpResponse:
     proposals = (
-        Proposal.objects.filter(proposer=request.user)
+        Proposal.objects.filter(proposer=member_of(request))
         .select_related("wish")
         .prefetch_related(
             "preferred_events",

@@ -31,9 +31,12 @@ command -v java >/dev/null || missing+=(default-jre-headless)
 command -v xgettext >/dev/null || missing+=(gettext)
 command -v redis-server >/dev/null || missing+=(redis-server)
 
+# Another apt-get (an unattended upgrade, a second checkout's set-up) may hold the
+# lock for a while: wait for it rather than fail.
+apt_wait=(-o DPkg::Lock::Timeout=600)
 install() {
-  as_root apt-get update -qq </dev/null \
-    && as_root apt-get install -y -qq "$@" </dev/null >/dev/null
+  as_root apt-get "${apt_wait[@]}" update -qq </dev/null \
+    && as_root apt-get "${apt_wait[@]}" install -y -qq "$@" </dev/null >/dev/null
 }
 
 if [ ${#missing[@]} -gt 0 ]; then

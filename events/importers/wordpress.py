@@ -367,7 +367,9 @@ class WordPressImport:
             attachment = self.index.by_key[key]
             record = self._photo_record(item, key)
             if record is not None:
-                photos[key] = record.photo_id
+                # Imported before (and perhaps deleted here since): not again.
+                if record.photo_id is not None:
+                    photos[key] = record.photo_id
                 continue
             path = self._photo_file(attachment)
             if path is None:
@@ -475,7 +477,7 @@ class WordPressImport:
     ) -> Comment:
         name = wxr.author or _("Anonymous")
         email = wxr.email if "@" in wxr.email else ""
-        if record is None:
+        if record is None or record.comment is None:
             comment = recap.add_guest_comment(
                 name=name, email=email, text=text, written_at=written_at, parent=parent
             )

@@ -6,9 +6,15 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import models
 
+from accounts.models import User
+
 
 def record(
-    user: Any, obj: models.Model, message: str | list[Any], *, added: bool = False
+    user: User,
+    obj: models.Model,
+    message: str | list[Any],
+    *,
+    added: bool = False,
 ) -> None:
     """An entry in the admin's log: who did what to which object, and when."""
     LogEntry.objects.log_actions(

@@ -4,6 +4,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User, Viewer
 from events.models.audit import record
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
@@ -80,7 +82,7 @@ class EventQuerySet(models.QuerySet["Event"]):
         """Events that have ended, newest first."""
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
 
-    def visible_to(self, user: Any) -> "EventQuerySet":
+    def visible_to(self, user: Viewer | None) -> "EventQuerySet":
         """Drafts are for the Orga-Team only."""
         if user is not None and user.has_perm("events.view_event"):
             return self.all()
@@ -97,7 +99,7 @@ class EventQuerySet(models.QuerySet["Event"]):
             waiting_count=Coalesce(_count(rsvps.filter(status=RSVPStatus.WAITING)), 0),
         )
 
-    def with_viewer_rsvp(self, user: Any) -> "EventQuerySet":
+    def with_viewer_rsvp(self, user: User | AnonymousUser | None) -> "EventQuerySet":
         """Annotate the viewer's `my_rsvp_status`, `my_waiting_position` and
         `my_email_verified` (may they RSVP?), so the RSVP box costs no queries."""
         if user is None or not user.is_authenticated:
@@ -110,7 +112,8 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.annotate(
             my_rsvp_status=Subquery(mine.values("status")[:1]),
             my_waiting_position=Subquery(
-                mine.with_waiting_position().values("waiting_position")[:1]
+                # (the stubs do not see the annotation of with_waiting_position)
+                mine.with_waiting_position().values("waiting_position")[:1]  # type: ignore[misc]
             ),
             # Read with the logged-in member (accounts.backends), or asked now.
             my_email_verified=Value(bool(user.has_verified_email)),
@@ -198,6 +201,19 @@ class Event(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
+
+    # Set on the rows of querysets that annotate them (with_rsvp_counts,
+    # with_viewer_rsvp, stats.with_attendance) or by the dashboard; not columns.
+    going_count: int
+    waiting_count: int
+    my_rsvp_status: str | None
+    my_waiting_position: int | None
+    my_email_verified: bool
+    checked_in_count: int
+    no_show_count: int
+    fill_rate: int | None
+    uses_check_in: bool
+    no_show_rate: int | None
 
     class Meta:
         verbose_name = _("event")
@@ -308,7 +324,7 @@ class Event(models.Model):
                 setattr(self, name, value)
             if venue is not None:
                 self.venue = venue
-            if new["ends_at"] <= new["starts_at"]:
+            if self.ends_at <= self.starts_at:
                 raise ValidationError(
                     {"ends_at": _("An evening cannot end before it begins.")}
                 )
@@ -382,7 +398,7 @@ class Event(models.Model):
     # (SELECT ... FOR UPDATE), so concurrent requests are serialized per event
     # and there are never more people going than seats.
 
-    def rsvp(self, member: Any) -> RSVP:
+    def rsvp(self, member: User) -> RSVP:
         """Say "I'm coming": a seat if one is free, else a waiting-list place.
 
         Saying yes again (double submit, second tab) changes nothing.
@@ -408,7 +424,7 @@ class Event(models.Model):
             rsvp.notify(MailKind.CONFIRMATION)
         return rsvp
 
-    def decline(self, member: Any) -> RSVP:
+    def decline(self, member: User) -> RSVP:
         """Say "I can't come": gives up a seat or waiting place, or just says no."""
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=self.pk)
@@ -423,7 +439,7 @@ class Event(models.Model):
                 event._withdraw(rsvp)
         return rsvp
 
-    def check_member_may_rsvp(self, member: Any) -> None:
+    def check_member_may_rsvp(self, member: User) -> None:
         if not member.has_verified_email:
             raise RSVPError(
                 _("Please confirm your e-mail address first: we sent you a link.")
@@ -438,7 +454,7 @@ class Event(models.Model):
         if self.has_started:
             raise RSVPError(_("This Stammtisch has already started or is over."))
 
-    def check_rsvp_open(self, member: Any) -> None:
+    def check_rsvp_open(self, member: User) -> None:
         reason = self.rsvp_closed_reason
         if reason:
             raise RSVPError(reason)
@@ -450,7 +466,7 @@ class Event(models.Model):
         try:
             self.check_rsvp_changeable()
         except RSVPError as exc:
-            return exc.message
+            return str(exc.message)
         now = timezone.now()
         if self.rsvp_opens_at and now < self.rsvp_opens_at:
             return _("RSVPs open on %(date)s at %(time)s.") % {
@@ -458,7 +474,7 @@ class Event(models.Model):
                 "time": format_local(self.rsvp_opens_at, "time"),
             }
         if self.rsvp_closes_at and now >= self.rsvp_closes_at:
-            return _("RSVPs for this Stammtisch are closed.")
+            return gettext("RSVPs for this Stammtisch are closed.")
         return ""
 
     @property
@@ -523,7 +539,7 @@ class Event(models.Model):
         if self.is_cancelled:
             raise RSVPError(_("This Stammtisch has been cancelled."))
 
-    def admit_at_door(self, member: Any, by: Any) -> RSVP:
+    def admit_at_door(self, member: User, by: User) -> RSVP:
         """A member at the door without a seat: going and checked in at once.
 
         The Orga-Team's override of the seat limit: whoever is in the pub is here,
@@ -558,7 +574,7 @@ class Event(models.Model):
         """E-mail everyone going or waiting if the change commits, in the background."""
         enqueue_with_transaction("events.tasks.notify_attendees", self.pk, str(kind))
 
-    def who_is_coming(self, viewer: Any) -> WhoIsComing:
+    def who_is_coming(self, viewer: Viewer | None) -> WhoIsComing:
         """The faces the viewer may see among those going, and how many others."""
         going = self.going_count
         if not going or self.is_past or self.status != EventStatus.PUBLISHED:
@@ -605,13 +621,15 @@ class Event(models.Model):
 
     @property
     def series_name(self) -> str:
-        return self.series.name if self.series_id else settings.SITE_NAME
+        return self.series.name if self.series is not None else settings.SITE_NAME
 
     def structured_data(self) -> dict[str, Any]:
         """schema.org Event data for search engines and link previews."""
-        status = {
-            EventStatus.CANCELLED: "https://schema.org/EventCancelled",
-        }.get(self.status, "https://schema.org/EventScheduled")
+        status = (
+            "https://schema.org/EventCancelled"
+            if self.status == EventStatus.CANCELLED
+            else "https://schema.org/EventScheduled"
+        )
         venue = self.venue
         place: dict[str, Any] = {
             "@type": "Place",

@@ -3,9 +3,9 @@ messages they write to the people coming to an evening."""
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -179,7 +179,7 @@ class AttendeeMessageManager(models.Manager["AttendeeMessage"]):
     def write(
         self,
         event: Event,
-        sender: Any,
+        sender: User,
         *,
         subject: str,
         body: str,
@@ -391,7 +391,7 @@ def event_at_the_door(now: datetime | None = None) -> "Event | None":
 DOOR_STAYS_OPEN = timedelta(hours=12)
 
 
-def attendee_rows(events: models.QuerySet[Any]) -> models.QuerySet[RSVP]:
+def attendee_rows(events: Iterable[Event]) -> models.QuerySet[RSVP]:
     """Everyone going or waiting for these events, for the CSV (one query)."""
     return (
         RSVP.objects.filter(event__in=events)

@@ -7,6 +7,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
@@ -21,7 +22,7 @@ from django.utils.translation import ngettext
 from PIL import Image
 
 from accounts.limits import Limit
-from accounts.models import Field
+from accounts.models import Field, User, Viewer
 from events.models.audit import record
 from events.models.rsvp import RSVP, RSVPStatus
 from somehub.lib.fields import OneLineCharField
@@ -57,7 +58,7 @@ class RecapQuerySet(models.QuerySet["Recap"]):
             status=RecapStatus.PUBLISHED, published_at__lte=now or timezone.now()
         )
 
-    def visible_to(self, user: Any) -> "RecapQuerySet":
+    def visible_to(self, user: Viewer | None) -> "RecapQuerySet":
         """Drafts and scheduled recaps are for the Orga-Team only."""
         if user is not None and user.has_perm("events.view_recap"):
             return self.all()
@@ -256,12 +257,12 @@ class Recap(models.Model):
         self.status = RecapStatus.DRAFT
         self.save(update_fields=["status", "updated_at"])
 
-    def close_comments(self, by: Any = None) -> None:
+    def close_comments(self, by: User | None = None) -> None:
         self.comments_open = False
         self.save(update_fields=["comments_open", "updated_at"])
         _audit(by, self, "Closed comments")
 
-    def open_comments(self, by: Any = None) -> None:
+    def open_comments(self, by: User | None = None) -> None:
         self.comments_open = True
         self.save(update_fields=["comments_open", "updated_at"])
         _audit(by, self, "Opened comments")
@@ -269,7 +270,7 @@ class Recap(models.Model):
     # Comments -----------------------------------------------------------------
 
     def add_comment(
-        self, author: Any, text: str, parent: "Comment | None" = None
+        self, author: User, text: str, parent: "Comment | None" = None
     ) -> "Comment":
         """A member's new comment or reply, after every rule; the mails follow commit.
 
@@ -319,7 +320,7 @@ class Recap(models.Model):
             created_at=written_at,
         )
 
-    def comment_thread(self, viewer: Any) -> list["Comment"]:
+    def comment_thread(self, viewer: Viewer | None) -> list["Comment"]:
         """Top-level comments in time order, each with `shown_replies`; one query.
 
         The site shows replies one level deep. A reply to a reply (imported from
@@ -436,6 +437,11 @@ class Attendance:
         return sorted(profiles, key=lambda p: p.name.casefold())
 
 
+def _delete_files(storage: Storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
 class RecapPhoto(models.Model):
     """A photo of the evening: stored re-encoded, without metadata, in three sizes."""
 
@@ -488,19 +494,19 @@ class RecapPhoto(models.Model):
         display = fit_within(image, self.DISPLAY_SIZE, f"{stem}-d")
         medium = fit_within(image, self.MEDIUM_SIZE, f"{stem}-m")
         thumb = square(image, self.THUMBNAIL_SIZE, f"{stem}-t")
-        self.image.save(original.file.name, original.file, save=False)
-        self.display.save(display.file.name, display.file, save=False)
-        self.medium.save(medium.file.name, medium.file, save=False)
-        self.thumbnail.save(thumb.file.name, thumb.file, save=False)
+        self.image.save(str(original.file.name), original.file, save=False)
+        self.display.save(str(display.file.name), display.file, save=False)
+        self.medium.save(str(medium.file.name), medium.file, save=False)
+        self.thumbnail.save(str(thumb.file.name), thumb.file, save=False)
         if old_files:
             storage = self.image.storage
-            transaction.on_commit(lambda: [storage.delete(n) for n in old_files])
+            transaction.on_commit(lambda: _delete_files(storage, old_files))
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         names = [f.name for f in self._files() if f]
         storage = self.image.storage
         result = super().delete(*args, **kwargs)
-        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+        transaction.on_commit(lambda: _delete_files(storage, names))
         return result
 
     def _files(self) -> tuple[Any, ...]:
@@ -567,10 +573,10 @@ class CommentQuerySet(models.QuerySet["Comment"]):
             )
         )
 
-    def by_member(self, user: Any) -> "CommentQuerySet":
+    def by_member(self, user: User) -> "CommentQuerySet":
         return self.filter(author=user)
 
-    def claimable_by(self, user: Any) -> "CommentQuerySet":
+    def claimable_by(self, user: User) -> "CommentQuerySet":
         """Unclaimed guest comments written with one of the member's verified
         addresses (an unverified address proves nothing)."""
         addresses = (
@@ -585,7 +591,7 @@ class CommentQuerySet(models.QuerySet["Comment"]):
             .filter(address__in=Subquery(addresses))
         )
 
-    def claim_for(self, user: Any) -> int:
+    def claim_for(self, user: User) -> int:
         """The member takes their old guest comments: from now on they show as
         the member's own, and the guest's name and address are gone."""
         return self.claimable_by(user).update(
@@ -675,6 +681,11 @@ class Comment(models.Model):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
+
+    # Set on the rows of a thread (Recap.thread_for) and of the admin's list.
+    answers: "Comment | None"
+    shown_replies: "list[Comment]"
+    open_report_count: int
 
     class Meta:
         verbose_name = _("comment")
@@ -773,7 +784,7 @@ class Comment(models.Model):
     def edit_deadline(self) -> datetime:
         return self.created_at + self.EDIT_WINDOW
 
-    def is_editable_by(self, user: Any, now: datetime | None = None) -> bool:
+    def is_editable_by(self, user: Viewer | None, now: datetime | None = None) -> bool:
         return (
             user is not None
             and user.is_authenticated
@@ -784,7 +795,9 @@ class Comment(models.Model):
             and (now or timezone.now()) < self.edit_deadline()
         )
 
-    def is_deletable_by(self, user: Any, can_moderate: bool | None = None) -> bool:
+    def is_deletable_by(
+        self, user: Viewer | None, can_moderate: bool | None = None
+    ) -> bool:
         if user is None or not user.is_authenticated or self.is_deleted:
             return False
         if self.author_id == user.pk:
@@ -793,7 +806,7 @@ class Comment(models.Model):
             can_moderate = user.has_perm(MODERATE_COMMENTS)
         return can_moderate
 
-    def edit(self, user: Any, text: str) -> None:
+    def edit(self, user: User, text: str) -> None:
         """The author rewrites their comment, within 15 minutes of writing it."""
         if user is None or self.author_id != user.pk:
             raise PermissionDenied("Only the author may edit a comment.")
@@ -812,7 +825,7 @@ class Comment(models.Model):
             self.save(update_fields=["body", "edited_at"])
 
     @transaction.atomic
-    def delete_by(self, user: Any) -> None:
+    def delete_by(self, user: User) -> None:
         """The author or the Orga-Team removes a comment.
 
         One with replies stays as "comment deleted" (without its text) so that the
@@ -836,19 +849,19 @@ class Comment(models.Model):
             parent.delete()
             parent = grandparent
 
-    def hide(self, by: Any = None) -> None:
+    def hide(self, by: User | None = None) -> None:
         """The Orga-Team takes a comment out of view; open reports are settled."""
         self.is_hidden = True
         self.save(update_fields=["is_hidden"])
         self.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _audit(by, self, "Hid comment")
 
-    def unhide(self, by: Any = None) -> None:
+    def unhide(self, by: User | None = None) -> None:
         self.is_hidden = False
         self.save(update_fields=["is_hidden"])
         _audit(by, self, "Showed comment again")
 
-    def report(self, member: Any, reason: str = "") -> "CommentReport":
+    def report(self, member: User, reason: str = "") -> "CommentReport":
         """A member flags a comment for the Orga-Team; a second report is a no-op."""
         if member.pk == self.author_id:
             raise ValidationError(
@@ -878,11 +891,18 @@ class Comment(models.Model):
 
     # Thread display ---------------------------------------------------------------
 
-    def annotate_for(self, viewer: Any, *, can_moderate: bool, now: datetime) -> None:
+    def annotate_for(
+        self, viewer: Viewer | None, *, can_moderate: bool, now: datetime
+    ) -> None:
         """Set what the viewer may do, for a template that runs no queries."""
         logged_in = viewer is not None and viewer.is_authenticated
         # Comments of deleted accounts (author None) belong to nobody.
-        own = logged_in and self.author_id is not None and self.author_id == viewer.pk
+        own = (
+            viewer is not None
+            and logged_in
+            and self.author_id is not None
+            and self.author_id == viewer.pk
+        )
         self.viewer_is_author = own
         self.viewer_can_edit = self.is_editable_by(viewer, now) if own else False
         self.viewer_can_delete = (own or can_moderate) and not self.is_deleted
@@ -920,7 +940,7 @@ class Comment(models.Model):
         """(member, kind) pairs to tell: the one replied to, and the recap's author."""
         recipients: list[tuple[Any, str]] = []
         seen = {self.author_id}
-        if self.parent_id is not None and self.parent.author_id not in seen:
+        if self.parent is not None and self.parent.author_id not in seen:
             recipients.append((self.parent.author, "reply"))
             seen.add(self.parent.author_id)
         recap_author = self.recap.author
@@ -959,7 +979,7 @@ class Comment(models.Model):
                     user.pk,
                 )
 
-    def _notification_for(self, user: Any, kind: str) -> EmailMultiAlternatives:
+    def _notification_for(self, user: User, kind: str) -> EmailMultiAlternatives:
         profile = getattr(user, "profile", None)
         language = profile.preferred_language if profile else settings.LANGUAGE_CODE
         with translation.override(language):
@@ -1000,7 +1020,7 @@ class Comment(models.Model):
         }
 
 
-def _wants_reply_mail(user: Any) -> bool:
+def _wants_reply_mail(user: User | None) -> bool:
     profile = getattr(user, "profile", None)
     return profile is None or profile.notify_replies
 
@@ -1050,7 +1070,7 @@ class CommentReport(models.Model):
         }
 
 
-def _audit(user: Any, obj: models.Model, message: str) -> None:
+def _audit(user: User | None, obj: models.Model, message: str) -> None:
     """Moderation by the Orga-Team goes into the same log as their admin work."""
     if user is not None:
         record(user, obj, message)

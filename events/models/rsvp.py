@@ -9,11 +9,12 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import Limit
-from accounts.models import Profile
+from accounts.models import Profile, User, Viewer
 from events.models.audit import record
 from events.models.status import EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
@@ -49,9 +50,9 @@ class RSVPStatus(models.TextChoices):
 class RSVPError(Exception):
     """Why an RSVP cannot be changed right now, in words for the member."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str | Promise) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(message)  # in the language of the request that raised it
 
 
 class MailKind(models.TextChoices):
@@ -100,7 +101,7 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
             )
         )
 
-    def attendee_list(self, viewer: Any) -> "RSVPQuerySet":
+    def attendee_list(self, viewer: Viewer | None) -> "RSVPQuerySet":
         """People going who allow attendee lists, narrowed in SQL for visitors.
 
         For a logged-in viewer finish with `Profile.is_visible_to()`: it asks
@@ -220,7 +221,7 @@ class RSVP(models.Model):
     def is_checked_in(self) -> bool:
         return self.checked_in_at is not None
 
-    def check_in(self, by: Any) -> None:
+    def check_in(self, by: User) -> None:
         """Here. Someone not going (waiting, or said no) is let in at the door."""
         if not self.is_going:
             self.event.admit_at_door(self.member, by=by)
@@ -234,7 +235,7 @@ class RSVP(models.Model):
             self.checked_in_at = now
             record(by, self, gettext("Checked in at the door."))
 
-    def undo_check_in(self, by: Any) -> None:
+    def undo_check_in(self, by: User) -> None:
         """Not here after all (tapped the wrong name)."""
         if RSVP.objects.filter(pk=self.pk, checked_in_at__isnull=False).update(
             checked_in_at=None, updated_at=timezone.now()
@@ -259,7 +260,7 @@ class RSVP(models.Model):
         return (
             RSVP.objects.filter(pk=self.pk)
             .with_waiting_position()
-            .values_list("waiting_position", flat=True)
+            .values_list("waiting_position", flat=True)  # type: ignore[misc]
             .get()
         )
 

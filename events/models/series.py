@@ -166,7 +166,12 @@ class Series(models.Model):
     @property
     def recurrence_text(self) -> str:
         """The rule in words, in the active language; empty without a rule."""
-        if not self.has_rule:
+        if (
+            self.week_of_month is None
+            or self.weekday is None
+            or self.start_time is None
+            or self.end_time is None
+        ):
             return ""
         sentence = _RULE_SENTENCES[WeekOfMonth(self.week_of_month)] % {
             "weekday": Weekday(self.weekday).label

@@ -32,12 +32,15 @@ def percent(part: int, whole: int | None) -> int | None:
 def with_attendance(events: EventQuerySet) -> EventQuerySet:
     """Annotate `checked_in_count` and `no_show_count` (subqueries, not one per row)."""
     rsvps = RSVP.objects.filter(event=OuterRef("pk"))
-    return events.annotate(
-        checked_in_count=Coalesce(_count(rsvps.filter(checked_in_at__isnull=False)), 0),
-        no_show_count=Coalesce(
+    counts = {  # (declared on Event, for the type checker)
+        "checked_in_count": Coalesce(
+            _count(rsvps.filter(checked_in_at__isnull=False)), 0
+        ),
+        "no_show_count": Coalesce(
             _count(rsvps.filter(status=RSVPStatus.GOING, checked_in_at__isnull=True)), 0
         ),
-    )
+    }
+    return events.annotate(**counts)
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Bar:
     extra: Any = None
 
 
-def bars(rows: list[tuple[str, int, Any]]) -> list[Bar]:
+def bars(rows: list[tuple[Any, int, Any]]) -> list[Bar]:
     longest = max((value for _label, value, _extra in rows), default=0)
     return [
         Bar(label, value, percent(value, longest) or 0, extra)
@@ -135,7 +138,7 @@ def member_growth(now: datetime) -> tuple[list[Bar], int]:
     before = members.filter(date_joined__lt=since).aggregate(n=Count("pk"))["n"]
     joined = {timezone.localtime(row["month"]).date(): row["n"] for row in rows}
     running = before
-    table: list[tuple[str, int, Any]] = []
+    table: list[tuple[Any, int, Any]] = []
     for month in months:
         running += joined.get(month, 0)
         table.append((month, joined.get(month, 0), running))

@@ -23,7 +23,9 @@ def recap_of(event: Event) -> Recap | None:
     relation = Event._meta.get_field("recap")
     if relation.is_cached(event):
         recap = relation.get_cached_value(event)
-        return recap if recap is not None and recap.is_published else None
+        if isinstance(recap, Recap) and recap.is_published:
+            return recap
+        return None
     return Recap.objects.published().filter(event=event).only("slug", "title").first()
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from accounts.models import member_of
 from events.forms import AttendeeMessageForm, CheckInForm, WalkInForm
 from events.models import RSVP, AttendeeMessage, Event, RSVPError
 from events.models.orga import (
@@ -129,9 +130,9 @@ def checkin_toggle(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     error = ""
     try:
         if form.cleaned_data["here"]:
-            rsvp.check_in(by=request.user)
+            rsvp.check_in(by=member_of(request))
         else:
-            rsvp.undo_check_in(by=request.user)
+            rsvp.undo_check_in(by=member_of(request))
     except RSVPError as exc:
         error = exc.message
     return after_toggle(request, event, rsvp, error)
@@ -159,11 +160,11 @@ def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_orga(slug)
     form = WalkInForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["member"][0])
+        messages.error(request, str(form.errors["member"][0]))
         return redirect(checkin_url(event, search_query(request.POST)))
     member = form.cleaned_data["member"]
     try:
-        event.admit_at_door(member, by=request.user)
+        event.admit_at_door(member, by=member_of(request))
     except RSVPError as exc:
         messages.error(request, exc.message)
     else:
@@ -183,7 +184,7 @@ def write_to_attendees(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             message, created = AttendeeMessage.objects.write(
-                event, request.user, **form.cleaned_data
+                event, member_of(request), **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -270,5 +271,5 @@ def attendees_csv_response(
 @organizer_required(EXPORT_ATTENDEES)
 def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_orga(slug)
-    record(request.user, event, _("Downloaded the attendee list (CSV)."))
+    record(member_of(request), event, _("Downloaded the attendee list (CSV)."))
     return attendees_csv_response([event], f"attendees-{event.slug}.csv")

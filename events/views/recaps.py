@@ -18,7 +18,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.limits import RateLimited
-from accounts.models import ViewerKind
+from accounts.models import Viewer, ViewerKind, member_of
 from core.pagecache import cache_for_visitors, shared_piece
 from events.forms import CommentEditForm, CommentForm, CommentReportForm
 from events.models import Comment, Recap
@@ -142,7 +142,7 @@ class RecapFacts:
     """What the recap's article shows besides the recap itself, read as the
     template asks for it."""
 
-    def __init__(self, recap: Recap, viewer: Any) -> None:
+    def __init__(self, recap: Recap, viewer: Viewer | None) -> None:
         self.recap = recap
         self.viewer = viewer
 
@@ -197,7 +197,9 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponseBase:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            comment = recap.add_comment(request.user, data["body"], data["parent"])
+            comment = recap.add_comment(
+                member_of(request), data["body"], data["parent"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         except RateLimited as exc:
@@ -230,7 +232,7 @@ def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     status = 400 if form.is_bound else 200
     if form.is_bound and form.is_valid():
         try:
-            comment.edit(request.user, form.cleaned_data["body"])
+            comment.edit(member_of(request), form.cleaned_data["body"])
         except ValidationError as exc:
             form.add_error("body", exc)
         except RateLimited as exc:
@@ -251,7 +253,7 @@ def comment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
         return response
     if not comment.is_deletable_by(request.user):
         raise PermissionDenied
-    comment.delete_by(request.user)
+    comment.delete_by(member_of(request))
     messages.success(request, _("The comment has been deleted."))
     return redirect(comment.recap.get_absolute_url() + "#comments")
 
@@ -262,7 +264,7 @@ def comment_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MODERATE_COMMENTS)
-    comment.hide(by=request.user)
+    comment.hide(by=member_of(request))
     messages.success(request, _("The comment is hidden now."))
     return redirect(comment.get_absolute_url())
 
@@ -273,7 +275,7 @@ def comment_unhide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
     if response := login_first(request, slug):
         return response
     require_perm(request, MODERATE_COMMENTS)
-    comment.unhide(by=request.user)
+    comment.unhide(by=member_of(request))
     messages.success(request, _("The comment is visible again."))
     return redirect(comment.get_absolute_url())
 
@@ -287,7 +289,7 @@ def comment_report(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
     if form.is_bound and form.is_valid():
         try:
             _check_verified(request)
-            comment.report(request.user, form.cleaned_data["reason"])
+            comment.report(member_of(request), form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -305,7 +307,7 @@ def comment_report(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase
 
 
 def _check_verified(request: HttpRequest) -> None:
-    if not request.user.has_verified_email:
+    if not member_of(request).has_verified_email:
         raise ValidationError(_("Please confirm your e-mail address first."))
 
 
@@ -313,7 +315,7 @@ def _check_verified(request: HttpRequest) -> None:
 @require_POST
 def claim_comments(request: HttpRequest) -> HttpResponseBase:
     """The member takes over their guest comments from the old blog."""
-    count = Comment.objects.claim_for(request.user)
+    count = Comment.objects.claim_for(member_of(request))
     if count:
         messages.success(
             request,
@@ -335,7 +337,7 @@ def recap_close_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MANAGE_RECAPS)
-    recap.close_comments(by=request.user)
+    recap.close_comments(by=member_of(request))
     messages.success(request, _("Comments on this recap are closed now."))
     return redirect(recap.get_absolute_url() + "#comments")
 
@@ -346,6 +348,6 @@ def recap_open_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MANAGE_RECAPS)
-    recap.open_comments(by=request.user)
+    recap.open_comments(by=member_of(request))
     messages.success(request, _("Comments on this recap are open again."))
     return redirect(recap.get_absolute_url() + "#comments")

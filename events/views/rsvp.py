@@ -22,7 +22,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from accounts.models import Profile
+from accounts.models import Profile, member_of
 from events.calendar import build_calendar
 from events.models import RSVP, Event, EventStatus, RSVPError, RSVPStatus
 from events.models.rsvp import ANSWER_CHANGES, renew_calendar_token
@@ -139,7 +139,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
             reverse("events:personal-feed", kwargs={"token": profile.calendar_token})
         )
     rsvps = (
-        RSVP.objects.filter(member=request.user)
+        RSVP.objects.filter(member=member_of(request))
         .exclude(event__status=EventStatus.DRAFT)
         .select_related("event__venue")
         .with_waiting_position()

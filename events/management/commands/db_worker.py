@@ -145,7 +145,9 @@ class Worker(library.Worker):
                 backend = type(task.get_backend())
                 task_started.send(sender=backend, task_result=task_result)
                 if task.takes_context:
-                    context = TaskContext(task_result=task_result)
+                    context: TaskContext[Any, Any] = TaskContext(
+                        task_result=task_result
+                    )
                     value = task.call(context, *task_result.args, **task_result.kwargs)
                 else:
                     value = task.call(*task_result.args, **task_result.kwargs)

@@ -142,14 +142,14 @@ class Command(BaseCommand):
             Event.objects.filter(status=EventStatus.PUBLISHED).upcoming()[:1]
         )
         next_event = upcoming[0] if upcoming else None
-        for title, abstract, length, who, wish, target in PROPOSALS:
+        for title, abstract, length, who, wish_index, target in PROPOSALS:
             proposal, _ = Proposal.objects.get_or_create(
                 title=title,
                 proposer=members[who],
                 defaults={
                     "abstract": abstract,
                     "length": length,
-                    "wish": wishes[wish] if wish is not None else None,
+                    "wish": wishes[wish_index] if wish_index is not None else None,
                 },
             )
             if next_event is not None:
