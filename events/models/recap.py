@@ -21,14 +21,15 @@ from django.utils.translation import ngettext
 from PIL import Image
 
 from accounts.limits import Limit
-from accounts.models import Field
+from accounts.models import Field, MailTopic
+from accounts.unsubscribe import unsubscribe_url
 from events.models.audit import record
 from events.models.rsvp import RSVP, RSVPStatus
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import fit_within, random_stem, square
+from somehub.lib.mail import build_mail
 from somehub.lib.markdown import render_markdown
 from somehub.lib.richtext import clean_rich_html
-from somehub.lib.subject import mail_subject
 from somehub.lib.text import plain_text_to_html
 
 logger = logging.getLogger(__name__)
@@ -962,6 +963,7 @@ class Comment(models.Model):
     def _notification_for(self, user: Any, kind: str) -> EmailMultiAlternatives:
         profile = getattr(user, "profile", None)
         language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+        unsubscribe = unsubscribe_url(user, MailTopic.REPLIES)
         with translation.override(language):
             context = {
                 "recipient": user,
@@ -972,17 +974,22 @@ class Comment(models.Model):
                 "site_name": settings.SITE_NAME,
                 "site_url": settings.SITE_URL,
                 "language": language,
+                "unsubscribe_url": unsubscribe,
+                "preferences_url": settings.SITE_URL
+                + reverse("accounts:mail-preferences"),
             }
             subject = render_to_string(
                 "events/comment_notification_subject.txt", context
             ).strip()
             text = render_to_string("events/comment_notification_email.txt", context)
             html = render_to_string("events/comment_notification_email.html", context)
-        message = EmailMultiAlternatives(
-            subject=mail_subject(subject), body=text, to=[user.email]
+        return build_mail(
+            subject=subject,
+            text=text,
+            html=html,
+            to=user.email,
+            unsubscribe_url=unsubscribe,
         )
-        message.attach_alternative(html, "text/html")
-        return message
 
     def export_data(self) -> dict[str, Any]:
         """The member's own record of this comment, for the DSGVO export."""
@@ -1002,7 +1009,7 @@ class Comment(models.Model):
 
 def _wants_reply_mail(user: Any) -> bool:
     profile = getattr(user, "profile", None)
-    return profile is None or profile.notify_replies
+    return profile is not None and profile.wants(MailTopic.REPLIES)
 
 
 class CommentReport(models.Model):

@@ -1,0 +1,74 @@
+"""How every e-mail of the site is put together, so that it lands in inboxes.
+
+Each mail has a text part and an HTML part, a `Date` and a `Message-ID` (Django
+adds both; a task that may run twice passes a stable one, so both copies are one
+message to servers that deduplicate), the sender from DEFAULT_FROM_EMAIL and the
+site's subject prefix. Mails nobody typed carry `Auto-Submitted: auto-generated`
+(RFC 3834: no out-of-office replies to them). Mails a member may stop carry
+`List-Unsubscribe` with an HTTPS link and `List-Unsubscribe-Post` (RFC 8058: one
+click in the mail program turns that kind off), besides the visible link in the
+footer. No tracking pixels, no remote images: a mail shows the same offline.
+"""
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from somehub.lib.subject import mail_subject
+
+AUTOMATIC_HEADERS = {
+    "Auto-Submitted": "auto-generated",
+    # Exchange and Outlook: no out-of-office or other automatic answers.
+    "X-Auto-Response-Suppress": "All",
+}
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: the mail program POSTs to `url`."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def build_mail(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    to: str,
+    automatic: bool = True,
+    unsubscribe_url: str = "",
+    reply_to: Iterable[str] = (),
+    message_id: str = "",
+) -> EmailMultiAlternatives:
+    """One mail to one person, with the headers described above."""
+    headers: dict[str, str] = {}
+    if automatic:
+        headers.update(AUTOMATIC_HEADERS)
+    if unsubscribe_url:
+        headers.update(unsubscribe_headers(unsubscribe_url))
+    if message_id:
+        headers["Message-ID"] = message_id
+    message = EmailMultiAlternatives(
+        subject=mail_subject(subject),
+        body=text,
+        to=[to],
+        reply_to=list(reply_to),
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def stable_message_id(*parts: object) -> str:
+    """A Message-ID that is the same each time it is made from the same parts
+    (make_msgid() adds the time and a random number: never the same twice)."""
+    local = ".".join(str(part) for part in parts)
+    return f"<{local}@{mail_domain()}>"
+
+
+def mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
