@@ -377,14 +377,14 @@ class Mailing(models.Model):
     # Sending ------------------------------------------------------------------------
 
     def send_batch(
-        self, send: Callable[[User], None], round_: int = 0, size: int = BATCH_SIZE
+        self, send: Callable[[User], None], round_: int = 0, size: int | None = None
     ) -> "BatchResult":
         """Send up to `size` pending mails of this round (rows tried `round_` times)
         with `send(member)`; a row that fails stays pending for the next round."""
         ids = list(
             self.deliveries.filter(status=DeliveryStatus.PENDING, attempts=round_)
             .order_by("pk")
-            .values_list("pk", flat=True)[:size]
+            .values_list("pk", flat=True)[: size or BATCH_SIZE]
         )
         result = BatchResult()
         for pk in ids:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.models import User
 from events.forms import MailingForm
 from events.models import DeliveryStatus, Event, Mailing, MailingKind, Segment
 from events.models.orga import WRITE_TO_MEMBERS
@@ -151,7 +152,11 @@ def draft_mailing(form: MailingForm, sender: Any) -> Mailing:
 def render_composer(
     request: HttpRequest, key: uuid.UUID, form: MailingForm, *, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "key": key, "segments": Segment}
+    member_id = str(form["member"].value() or "")
+    chosen = None
+    if member_id.isdigit():
+        chosen = User.objects.filter(pk=member_id).select_related("profile").first()
+    context = {"form": form, "key": key, "chosen_member": chosen}
     return render(request, "events/mailing_form.html", context, status=status)
 
 

@@ -105,6 +105,7 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
         "rsvps": rsvps,
         "walk_ins": walk_in_candidates(event, query),
         "is_today": timezone.localdate(event.starts_at) == timezone.localdate(),
+        "can_write": request.user.has_perm(WRITE_TO_MEMBERS),
     }
     return render(request, "events/orga_checkin.html", context)
 
