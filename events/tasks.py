@@ -122,6 +122,7 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
             html=render_to_string(f"events/email/{kind}.html", context),
             to=member.email,
             unsubscribe_url=unsubscribe,
+            list_name=MailTopic.REMINDERS.value,
         )
         if kind != MailKind.REMINDER:
             message.attach(
@@ -254,6 +255,7 @@ def compose_mailing(
             # An organizer's message was written by a person; an announcement not.
             automatic=mailing.kind == MailingKind.ANNOUNCEMENT,
             unsubscribe_url=context["unsubscribe_url"],
+            list_name=topic.value,
             # Answers reach the organizer who wrote, not the no-reply sender.
             reply_to=[sender.email] if sender is not None else [],
             # The same mail each time it is sent (a retry after a lost answer).

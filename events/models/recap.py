@@ -989,6 +989,7 @@ class Comment(models.Model):
             html=html,
             to=user.email,
             unsubscribe_url=unsubscribe,
+            list_name=MailTopic.REPLIES.value,
         )
 
     def export_data(self) -> dict[str, Any]:

@@ -25,9 +25,11 @@ AUTOMATIC_HEADERS = {
 }
 
 
-def unsubscribe_headers(url: str) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe: the mail program POSTs to `url`."""
+def unsubscribe_headers(url: str, list_name: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: the mail program POSTs to `url`. With the
+    list's name (RFC 2919), so that filters and spam checks see a whole list."""
     return {
+        "List-Id": f"<{list_name}.{mail_domain()}>",
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
@@ -41,15 +43,17 @@ def build_mail(
     to: str,
     automatic: bool = True,
     unsubscribe_url: str = "",
+    list_name: str = "mail",
     reply_to: Iterable[str] = (),
     message_id: str = "",
 ) -> EmailMultiAlternatives:
-    """One mail to one person, with the headers described above."""
+    """One mail to one person, with the headers described above; `list_name`
+    names the kind of mail `unsubscribe_url` stops (e.g. "announcements")."""
     headers: dict[str, str] = {}
     if automatic:
         headers.update(AUTOMATIC_HEADERS)
     if unsubscribe_url:
-        headers.update(unsubscribe_headers(unsubscribe_url))
+        headers.update(unsubscribe_headers(unsubscribe_url, list_name))
     if message_id:
         headers["Message-ID"] = message_id
     message = EmailMultiAlternatives(
