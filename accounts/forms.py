@@ -277,7 +277,6 @@ class MailPreferencesForm(forms.Form):
                 help_text=topic.description,
                 required=False,
                 initial=profile.wants(topic),
-                widget=forms.CheckboxInput(attrs={"role": "switch"}),
             )
 
     def save(self) -> list[MailTopic]:

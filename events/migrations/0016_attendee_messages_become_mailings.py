@@ -66,10 +66,17 @@ def grant_permissions(apps, schema_editor):
         group.permissions.add(*new)
 
 
+def forget_old_model(apps, schema_editor):
+    # Its permissions would stay in the Orga-Team group, naming a model no more.
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="events", model="attendeemessage").delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0015_mailings"),
         ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -82,4 +89,5 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="attendeemessage", name="event"),
         migrations.RemoveField(model_name="attendeemessage", name="sender"),
         migrations.DeleteModel(name="AttendeeMessage"),
+        migrations.RunPython(forget_old_model, migrations.RunPython.noop),
     ]

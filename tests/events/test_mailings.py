@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,8 +135,9 @@ def test_a_member_who_takes_no_messages_is_in_the_group_but_gets_none(
 
 @pytest.mark.frozen(NOW)
 def test_attended_and_no_show_need_an_evening_that_has_begun(world) -> None:
-    with pytest.raises(Exception, match="not begun"):
+    with pytest.raises(ValidationError) as raised:
         Audience(Segment.ATTENDED, event=world["coming"]).check()
+    assert raised.value.code == "event"
 
 
 # The composer ------------------------------------------------------------------
