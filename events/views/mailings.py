@@ -199,7 +199,7 @@ def mailing_list(request: HttpRequest) -> HttpResponse:
         delivered=Count("deliveries", filter=Q(deliveries__status="delivered")),
         failed=Count("deliveries", filter=Q(deliveries__status="failed")),
         pending=Count("deliveries", filter=Q(deliveries__status="pending")),
-    )
+    ).order_by("-created_at", "-pk")
     page = paginate(request, mailings, MAILINGS_PER_PAGE)
     context = {"page": page, "statuses": DeliveryStatus}
     return render(request, "events/mailing_list.html", context)
