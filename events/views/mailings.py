@@ -193,13 +193,15 @@ RECIPIENTS_SHOWN = 30
 @organizer_required(WRITE_TO_MEMBERS)
 def mailing_list(request: HttpRequest) -> HttpResponse:
     """What the Orga-Team sent, newest first: text, recipients and how it went."""
-    mailings = Mailing.objects.select_related(
-        "sender__profile", "event", "member__profile"
-    ).annotate(
-        delivered=Count("deliveries", filter=Q(deliveries__status="delivered")),
-        failed=Count("deliveries", filter=Q(deliveries__status="failed")),
-        pending=Count("deliveries", filter=Q(deliveries__status="pending")),
-    ).order_by("-created_at", "-pk")
+    mailings = (
+        Mailing.objects.select_related("sender__profile", "event", "member__profile")
+        .annotate(
+            delivered=Count("deliveries", filter=Q(deliveries__status="delivered")),
+            failed=Count("deliveries", filter=Q(deliveries__status="failed")),
+            pending=Count("deliveries", filter=Q(deliveries__status="pending")),
+        )
+        .order_by("-created_at", "-pk")
+    )
     page = paginate(request, mailings, MAILINGS_PER_PAGE)
     context = {"page": page, "statuses": DeliveryStatus}
     return render(request, "events/mailing_list.html", context)

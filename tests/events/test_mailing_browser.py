@@ -54,13 +54,17 @@ def test_organizer_writes_to_those_who_were_there_once_and_a_member_unsubscribes
     expect(page.locator("#id_months")).to_be_hidden()
     page.fill("#id_subject", "Danke fürs Kommen!")
     page.fill("#id_body", "Schön, dass ihr da wart.\n\nDie **Fotos** kommen bald.")
-    page.screenshot(path=str(shots / "message-attended-composer-de-1280.png"), full_page=True)
+    page.screenshot(
+        path=str(shots / "message-attended-composer-de-1280.png"), full_page=True
+    )
     page.get_by_role("button", name="Vorschau").click()
 
     expect(page.locator("h1")).to_have_text("An 1 Person senden?")
     expect(page.locator(".composer-body strong")).to_have_text("Fotos")
     expect(page.locator(".mail-preview")).to_have_count(2)
-    page.screenshot(path=str(shots / "message-attended-preview-de-1280.png"), full_page=True)
+    page.screenshot(
+        path=str(shots / "message-attended-preview-de-1280.png"), full_page=True
+    )
 
     page.get_by_role("button", name="Test an mich senden").click()
     expect(page.locator(".messages, [role=status], .alert").first).to_contain_text(
