@@ -4,6 +4,7 @@ reason, nothing on in advance; one-click unsubscribe from a mail, without login.
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -183,3 +184,47 @@ def test_unsubscribe_answers_with_few_queries(
     client = Client()
     with django_assert_max_num_queries(4):
         one_click(client, url)
+
+
+# Existing members keep what they had ------------------------------------------------
+
+
+def test_the_data_migration_keeps_what_members_had(db: None) -> None:
+    """accounts/0008: reminders and Orga-Team messages stay on (members always got
+    them); a ticked "new dates" box stays only where its member saved the profile
+    after signing up (else it is the old default, not a choice)."""
+    from datetime import timedelta
+    from importlib import import_module
+
+    from django.apps import apps as current_apps
+    from django.utils import timezone
+
+    migration = import_module("accounts.migrations.0008_keep_members_mail_choices")
+    chose = make_user("chose@example.org", name="Chose")
+    default = make_user("default@example.org", name="Default")
+    unticked = make_user("unticked@example.org", name="Unticked")
+    now = timezone.now()
+    Profile.objects.filter(user=chose).update(
+        notify_announcements=True,
+        notify_replies=False,
+        created_at=now - timedelta(days=30),
+        updated_at=now - timedelta(days=2),
+    )
+    Profile.objects.filter(user=default).update(
+        notify_announcements=True, notify_replies=True, updated_at=F("created_at")
+    )
+    Profile.objects.filter(user=unticked).update(notify_announcements=False)
+    migration.keep_choices(current_apps, None)
+    assert choices(chose) == {
+        "announcements": True,
+        "reminders": True,
+        "replies": False,
+        "orga_messages": True,
+    }
+    assert choices(default) == {
+        "announcements": False,
+        "reminders": True,
+        "replies": True,
+        "orga_messages": True,
+    }
+    assert choices(unticked)["announcements"] is False
