@@ -519,3 +519,32 @@ def test_member_who_unsubscribes_meanwhile_is_skipped(orga, mailoutbox) -> None:
     send_mailing.call(mailing.pk)
     assert people[0].email not in [m.to[0] for m in mailoutbox]
     assert Delivery.objects.get(member=people[0]).status == DeliveryStatus.SKIPPED
+
+
+@pytest.mark.frozen(NOW)
+def test_with_the_database_queue_failed_mails_get_a_later_round(
+    orga, flaky, settings
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    people = members(3, prefix="q")
+    opt_in(*people)
+    flaky.fail = 1
+    mailing, _ = Mailing.objects.send_message(
+        key=uuid.uuid4(),
+        sender=orga,
+        audience=Audience(Segment.EVERYONE),
+        subject="Hallo",
+        body="Text",
+    )
+    # Queued with the mailing, in its transaction (the outbox).
+    (first,) = DBTaskResult.objects.filter(task_path="events.tasks.send_mailing")
+    assert first.args_kwargs["args"] == [mailing.pk]
+    send_mailing.call(mailing.pk, 0)
+    assert len(flaky.sent) == 2
+    later = DBTaskResult.objects.exclude(pk=first.pk).get()
+    assert later.args_kwargs["args"] == [mailing.pk, 1]
+    assert later.run_after > timezone.now()
+    send_mailing.call(mailing.pk, 1)
+    assert len(flaky.sent) == len(set(flaky.sent)) == 3
