@@ -10,7 +10,9 @@ click in the mail program turns that kind off), besides the visible link in the
 footer. No tracking pixels, no remote images: a mail shows the same offline.
 """
 
+import email.policy
 from collections.abc import Iterable
+from email.message import EmailMessage as MIMEMessage
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -35,6 +37,20 @@ def unsubscribe_headers(url: str, list_name: str) -> dict[str, str]:
     }
 
 
+class SiteMail(EmailMultiAlternatives):
+    """Headers are folded only past RFC 5322's hard limit of 998 characters.
+
+    Python folds a header longer than 78 characters that has no space in it (the
+    List-Unsubscribe link) into RFC 2047 encoded words, which mail programs do not
+    decode in that header: the one-click link would not work.
+    """
+
+    def message(
+        self, *, policy: email.policy.Policy = email.policy.default
+    ) -> MIMEMessage:
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def build_mail(
     *,
     subject: str,
@@ -56,7 +72,7 @@ def build_mail(
         headers.update(unsubscribe_headers(unsubscribe_url, list_name))
     if message_id:
         headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(
+    message = SiteMail(
         subject=mail_subject(subject),
         body=text,
         to=[to],
