@@ -548,3 +548,26 @@ def test_with_the_database_queue_failed_mails_get_a_later_round(
     assert later.run_after > timezone.now()
     send_mailing.call(mailing.pk, 1)
     assert len(flaky.sent) == len(set(flaky.sent)) == 3
+
+
+@pytest.mark.frozen(NOW)
+def test_preview_query_count_does_not_grow_with_the_group(
+    client, orga, make_event
+) -> None:
+    small, big = make_event(), make_event()
+    for n, (event, count) in enumerate([(small, 2), (big, 30)]):
+        people = members(count, prefix=f"p{n}x")
+        opt_in(*people)
+        for person in people:
+            answer(event, person)
+    client.force_login(orga)
+    url = compose_url(client)
+
+    def preview(event: Any) -> Any:
+        data = {**form(Segment.GOING, event=event.pk), "action": "preview"}
+        return lambda: client.post(url, data)
+
+    preview(small)()
+    few = count_queries(preview(small))
+    many = count_queries(preview(big))
+    assert few == many <= 12
