@@ -182,3 +182,31 @@ def test_a_member_who_asks_later_gets_later_announcements_only(
     publish(second, django_capture_on_commit_callbacks)
     to_nora = [m for m in mailoutbox if m.to == ["nobody@example.org"]]
     assert len(to_nora) == 1 and second.title in to_nora[0].subject
+
+
+def test_a_date_created_as_published_in_the_admin_is_announced(
+    client, venue, readers, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(make_orga())
+    start = timezone.localtime() + timedelta(days=5)
+    day = start.strftime("%d.%m.%Y")
+    data = {
+        "title": "Gleich veröffentlicht",
+        "slug": "",
+        "starts_at_0": day,
+        "starts_at_1": "19:00",
+        "ends_at_0": day,
+        "ends_at_1": "22:00",
+        "venue": venue.pk,
+        "capacity": "20",
+        "status": EventStatus.PUBLISHED,
+        "rsvps-TOTAL_FORMS": "0",
+        "rsvps-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "anna@example.org",
+        "ben@example.org",
+    ]
