@@ -184,6 +184,8 @@ class Audience:
         """The segment in words, for the composer and the log."""
         segment = Segment(self.segment)
         label = str(segment.label)
+        if self.topic == MailTopic.ANNOUNCEMENTS:
+            return gettext("Members who want announcements of new dates")
         if self.event is not None and segment in EVENT_SEGMENTS:
             day = format_local(self.event.starts_at, "medium")
             return f"{label}: {self.event.title}, {day}"
