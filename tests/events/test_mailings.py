@@ -2,6 +2,7 @@
 batches and retries that never mail anyone twice; the log."""
 
 import smtplib
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -571,3 +573,38 @@ def test_preview_query_count_does_not_grow_with_the_group(
     few = count_queries(preview(small))
     many = count_queries(preview(big))
     assert few == many <= 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_sent_twice_at_the_same_moment_goes_out_once(
+    mailoutbox,
+) -> None:
+    orga = make_orga()
+    people = members(4, prefix="c")
+    opt_in(*people)
+    key = uuid.uuid4()
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=30)
+            _, created = Mailing.objects.send_message(
+                key=key,
+                sender=orga,
+                audience=Audience(Segment.EVERYONE),
+                subject="Doppelklick",
+                body="Text",
+            )
+            results.append(created)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert Mailing.objects.count() == 1 and Delivery.objects.count() == 4
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(p.email for p in people)
