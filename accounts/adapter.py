@@ -12,6 +12,7 @@ from allauth.core.internal.httpkit import add_query_params
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import Limit, RateLimited
 from accounts.models import Profile, User
+from somehub.lib.mail import AUTOMATIC_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +96,19 @@ class AccountAdapter(DefaultAccountAdapter):
         url = super().get_email_confirmation_url(request, emailconfirmation)
         next_url = get_next_redirect_url(request) if request is not None else None
         return add_query_params(url, {"next": next_url}) if next_url else url
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """Account mails (codes, confirmations) are sent by the site, not a person:
+        no out-of-office replies to them (somehub.lib.mail)."""
+        return super().render_mail(
+            template_prefix, email, context, {**AUTOMATIC_HEADERS, **(headers or {})}
+        )
 
     def send_mail(
         self,

@@ -17,7 +17,7 @@ from PIL import Image
 
 from accounts import deletion
 from accounts.limits import Limit, RateLimited
-from accounts.models import Field, Profile, User
+from accounts.models import Field, MailTopic, Profile, User
 from somehub.lib.images import open_upload
 
 # Guesses at a login code, counted per code in the database: allauth's own counter
@@ -131,8 +131,6 @@ class ProfileForm(forms.ModelForm):
             "visibility",
             "show_in_attendee_lists",
             "preferred_language",
-            "notify_event_updates",
-            "notify_replies",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
@@ -265,3 +263,33 @@ class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
             error = get_adapter().validation_error("too_many_login_attempts")
             raise error from exc
         return super().clean_code()
+
+
+class MailPreferencesForm(forms.Form):
+    """One switch per kind of mail a member may choose (MailTopic)."""
+
+    def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        for topic in MailTopic:
+            self.fields[topic.field] = forms.BooleanField(
+                label=topic.label,
+                help_text=topic.description,
+                required=False,
+                initial=profile.wants(topic),
+            )
+
+    def save(self) -> list[MailTopic]:
+        """Store the choices; returns the kinds that changed."""
+        changed = [
+            topic
+            for topic in MailTopic
+            if self.cleaned_data[topic.field] != self.profile.wants(topic)
+        ]
+        for topic in MailTopic:
+            setattr(self.profile, topic.field, self.cleaned_data[topic.field])
+        self.profile.save(
+            update_fields=[*(topic.field for topic in MailTopic), "updated_at"]
+        )
+        return changed

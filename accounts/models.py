@@ -297,6 +297,65 @@ class ViewerKind(models.TextChoices):
         return AnonymousUser() if self == ViewerKind.VISITOR else OrdinaryMember()
 
 
+class MailTopic(models.TextChoices):
+    """The kinds of e-mail a member chooses to get, each with a switch (and a
+    one-click unsubscribe link in every such mail). Mails a member needs in order
+    to use the site are not among them (ESSENTIAL_MAILS)."""
+
+    ANNOUNCEMENTS = "announcements", _("Announcements of new dates")
+    REMINDERS = "reminders", _("Reminders the day before an evening")
+    REPLIES = "replies", _("Replies to my comments")
+    ORGA_MESSAGES = "orga_messages", _("Messages from the Orga-Team")
+
+    @property
+    def field(self) -> str:
+        """The Profile field that holds the member's choice."""
+        return f"notify_{self.value}"
+
+    @property
+    def description(self) -> str:
+        return str(TOPIC_DESCRIPTIONS[self])
+
+
+TOPIC_DESCRIPTIONS = {
+    MailTopic.ANNOUNCEMENTS: _(
+        "One mail when the Orga-Team publishes a new Stammtisch date: when, where, "
+        "the motto and the Impuls."
+    ),
+    MailTopic.REMINDERS: _(
+        "The day before an evening you are going to, with a link to free your seat."
+    ),
+    MailTopic.REPLIES: _(
+        "When someone answers one of your comments or comments on your recap."
+    ),
+    MailTopic.ORGA_MESSAGES: _(
+        "What the Orga-Team writes to members, for example to those going to an "
+        "evening."
+    ),
+}
+
+# Mails every member gets, whatever they chose, and why: they answer something the
+# member did, or concern an evening they said they would come to.
+ESSENTIAL_MAILS = (
+    (
+        _("Sign-in codes and address confirmations"),
+        _("You asked for them: without them you cannot log in."),
+    ),
+    (
+        _("RSVP confirmations and moving up from the waiting list"),
+        _("They confirm what you did, or that you now have a seat."),
+    ),
+    (
+        _("Changes and cancellations of an evening you are going to"),
+        _("So that nobody stands in front of a closed door."),
+    ),
+    (
+        _("Answers to your Impuls proposal"),
+        _("You asked the Orga-Team to decide on it."),
+    ),
+)
+
+
 class ProfileQuerySet(models.QuerySet["Profile"]):
     def listed(self) -> "ProfileQuerySet":
         """Active members who have confirmed their address: the member directory."""
@@ -405,12 +464,15 @@ class Profile(models.Model):
         choices=[("de", _("German")), ("en", _("English"))],
         default="de",
     )
-    # Consent is given, never assumed: off until the member ticks it.
-    notify_event_updates = models.BooleanField(
-        _("e-mail me about new dates and changes"), default=False
+    # The mails a member may choose (MailTopic). Consent is given, never assumed:
+    # each is off until the member turns it on.
+    notify_announcements = models.BooleanField(
+        _("announcements of new dates"), default=False
     )
-    notify_replies = models.BooleanField(
-        _("e-mail me about replies to my comments"), default=True
+    notify_reminders = models.BooleanField(_("reminders the day before"), default=False)
+    notify_replies = models.BooleanField(_("replies to my comments"), default=False)
+    notify_orga_messages = models.BooleanField(
+        _("messages from the Orga-Team"), default=False
     )
     visibility = models.CharField(
         _("who may see my profile"),
@@ -472,6 +534,16 @@ class Profile(models.Model):
         name = self.display_name
         words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
         return "".join(w[0] for w in words[:2]).upper() or name[:1].upper()
+
+    def wants(self, topic: MailTopic) -> bool:
+        return bool(getattr(self, MailTopic(topic).field))
+
+    def choose_mail(self, topic: MailTopic, on: bool) -> None:
+        """Turn one kind of mail on or off (from the preferences page or a mail's
+        unsubscribe link)."""
+        field = MailTopic(topic).field
+        setattr(self, field, on)
+        self.save(update_fields=[field, "updated_at"])
 
     def name_if_unnamed(self, name: str) -> None:
         """Take `name` as the display name, unless the member has chosen one."""
@@ -537,8 +609,10 @@ class Profile(models.Model):
             "x",
             "tiktok",
             "preferred_language",
-            "notify_event_updates",
+            "notify_announcements",
+            "notify_reminders",
             "notify_replies",
+            "notify_orga_messages",
             "visibility",
             "show_in_attendee_lists",
             "calendar_token",

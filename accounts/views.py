@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -18,15 +19,18 @@ from django.views.decorators.http import (
 )
 
 from accounts import deletion
+from accounts import unsubscribe as unsubscribe_tokens
 from accounts.decorators import member_required
 from accounts.forms import (
     PROFILE_SAVES,
     DeleteAccountForm,
     DirectoryFilterForm,
+    MailPreferencesForm,
     ProfileForm,
 )
 from accounts.limits import RateLimited
 from accounts.models import (
+    ESSENTIAL_MAILS,
     LegalPage,
     Profile,
     account_sections,
@@ -95,6 +99,20 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect(profile)
     return render(request, "accounts/profile_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mail_preferences(request: HttpRequest) -> HttpResponse:
+    """Which e-mails the member gets: a switch per kind, and the essential ones."""
+    profile = Profile.objects.for_member(member_of(request))
+    form = MailPreferencesForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your e-mail choices are saved."))
+        return redirect("accounts:mail-preferences")
+    context = {"form": form, "essential": ESSENTIAL_MAILS, "profile": profile}
+    return render(request, "accounts/mail_preferences.html", context)
 
 
 @login_required
@@ -175,3 +193,38 @@ def send_deletion_code(request: HttpRequest) -> HttpResponse:
 def legal_page(request: HttpRequest, kind: str) -> HttpResponse:
     page = get_object_or_404(LegalPage, kind=kind)
     return render(request, "accounts/legalpage_detail.html", {"page": page})
+
+
+@csrf_exempt  # Signed per member and kind; RFC 8058 POSTs carry no CSRF token.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    profile, topic = unsubscribe_tokens.read_token(token)
+    changed = None
+    if request.method == "POST":
+        # The page's "turn it back on" sends subscribe=1; a mail program's
+        # one-click POST sends List-Unsubscribe=One-Click, and means off.
+        on = request.POST.get("subscribe") == "1"
+        if profile.wants(topic) != on:
+            profile.choose_mail(topic, on)
+        changed = "on" if on else "off"
+    # In the member's own language when they come from a mail (not logged in).
+    language = (
+        translation.get_language()
+        if request.user.is_authenticated
+        else profile.preferred_language
+    )
+    with translation.override(language):
+        response = render(
+            request,
+            "accounts/unsubscribe.html",
+            {
+                "topic": topic,
+                "subscribed": profile.wants(topic),
+                "changed": changed,
+                "token": token,
+                "email": profile.user.email,
+            },
+        )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -18,16 +18,17 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import member_of
+from accounts.models import Profile, member_of
 from events.forms import CancelEventsForm, GenerateDraftsForm
 from events.models import (
     RSVP,
-    AttendeeMessage,
     BodyFormat,
     Comment,
     CommentReport,
+    Delivery,
     Event,
     EventStatus,
+    Mailing,
     Recap,
     RecapPhoto,
     RecapStatus,
@@ -276,6 +277,7 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RSVPInline]
     actions = [
         "publish_events",
+        "announce_events",
         "cancel_events",
         "create_next_dates",
         "export_attendees",
@@ -343,7 +345,11 @@ class EventAdmin(admin.ModelAdmin):
         if not change:
             if obj.status == EventStatus.PUBLISHED and obj.published_at is None:
                 obj.published_at = timezone.now()
-            obj.save()
+            with transaction.atomic():
+                obj.save()
+                if obj.status == EventStatus.PUBLISHED:
+                    # Created published: announced as if published from a draft.
+                    obj.announce()
             return
         changed = set(form.changed_data)
         with transaction.atomic():
@@ -388,9 +394,59 @@ class EventAdmin(admin.ModelAdmin):
             ngettext(
                 "%(count)d date published.", "%(count)d dates published.", published
             )
-            % {"count": published},
+            % {"count": published}
+            + " "
+            + announced_note(),
             messages.SUCCESS if published else messages.WARNING,
         )
+
+    @admin.action(
+        description=_("Announce now to members who want new dates"),
+        permissions=["change"],
+        location=BOTH_PLACES,
+    )
+    def announce_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        """For dates published before announcements existed, or when the
+        announcement should go out again after all: never twice per evening."""
+        announced = skipped = 0
+        for event in queryset.select_related("venue"):
+            mailing = Mailing.objects.announce(event)
+            if mailing is None:
+                skipped += 1
+                continue
+            announced += 1
+            self.log_change(
+                request,
+                event,
+                ngettext(
+                    "Announced to %(count)d member.",
+                    "Announced to %(count)d members.",
+                    mailing.recipient_count,
+                )
+                % {"count": mailing.recipient_count},
+            )
+        if announced:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d date announced.", "%(count)d dates announced.", announced
+                )
+                % {"count": announced},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d date was not announced: it was announced before, "
+                    "is not published or has begun.",
+                    "%(count)d dates were not announced: they were announced "
+                    "before, are not published or have begun.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(
         description=_("Cancel the selected dates and tell everyone going or waiting"),
@@ -477,23 +533,58 @@ class EventAdmin(admin.ModelAdmin):
         return attendees_csv_response(events, f"attendees-{name}.csv")
 
 
-@admin.register(AttendeeMessage)
-class AttendeeMessageAdmin(admin.ModelAdmin):
-    """The log of "write to attendees": written on the organizer page, read here."""
+def announced_note() -> str:
+    wanting = Profile.objects.filter(notify_announcements=True).count()
+    return ngettext(
+        "Coming dates are announced to the %(count)d member who wants new dates.",
+        "Coming dates are announced to the %(count)d members who want new dates.",
+        wanting,
+    ) % {"count": wanting}
 
-    list_display = ["created_at", "event", "subject", "sender", "recipient_count"]
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = readonly_fields = ("member", "status", "attempts", "sent_at", "error")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        return super().get_queryset(request).select_related("member__profile")
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    """The log of mails to members: written on /orga/messages/, read here."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "subject",
+        "segment",
+        "sender",
+        "recipient_count",
+    ]
+    list_filter = ["kind", "segment"]
     list_select_related = ["event", "sender__profile"]
     search_fields = ["subject", "body", "event__title"]
     fields = readonly_fields = (
-        "event",
+        "kind",
         "subject",
         "body",
-        "include_waiting",
+        "segment",
+        "event",
+        "months",
+        "member",
         "recipient_count",
         "sender",
         "created_at",
-        "sent_at",
+        "finished_at",
     )
+    inlines = [DeliveryInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -16,8 +16,13 @@ class EventsConfig(AppConfig):
 
     def export_member_data(self, user: "User") -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
-        from events.models import RSVP, Comment, CommentReport
+        from events.models import RSVP, Comment, CommentReport, Delivery
 
+        deliveries = (
+            Delivery.objects.filter(member=user)
+            .select_related("mailing")
+            .order_by("mailing__created_at")
+        )
         rsvps = RSVP.objects.filter(member=user).select_related("event")
         rsvps = rsvps.order_by("event__starts_at")
         comments = Comment.objects.by_member(user).select_related("recap")
@@ -35,6 +40,15 @@ class EventsConfig(AppConfig):
             ],
             "comment_reports": [
                 r.export_data() for r in reports.order_by("created_at")
+            ],
+            "mails_to_members_received": [
+                {
+                    "subject": d.mailing.subject,
+                    "kind": d.mailing.kind,
+                    "sent": d.mailing.created_at,
+                    "status": d.status,
+                }
+                for d in deliveries
             ],
         }
 

@@ -1,14 +1,26 @@
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import DISPLAY_NAME_LENGTH, User
 from events.importers.wxr import MAX_BYTES as WXR_MAX_BYTES
-from events.models import Comment, PendingRSVP, Recap, Series, Venue
+from events.models import (
+    Audience,
+    Comment,
+    Event,
+    PendingRSVP,
+    Recap,
+    Segment,
+    Series,
+    Venue,
+)
+from events.models.mailing import EVENT_SEGMENTS, MONTH_SEGMENTS, MONTHS
 from events.models.series import MAX_DRAFTS
+from somehub.lib.dates import format_local
 
 
 class CommentForm(forms.Form):
@@ -77,34 +89,86 @@ class CommentReportForm(forms.Form):
 # The Orga-Team ----------------------------------------------------------
 
 
-class AttendeeMessageForm(forms.Form):
-    """The "write to attendees" form; `key` makes a resubmitted form a no-op."""
+def _n_months(months: int) -> Any:
+    return ngettext_lazy("%(count)d month", "%(count)d months", "count") % {
+        "count": months
+    }
 
+
+class MailingForm(forms.Form):
+    """The Orga-Team's message: to whom (a segment and what it needs), and what.
+
+    It validates and tidies; sending is Mailing.objects.send_message's business.
+    """
+
+    segment = forms.ChoiceField(label=_("To"), choices=Segment.choices)
+    event = forms.ModelChoiceField(
+        label=_("Evening"),
+        queryset=Event.objects.published().order_by("-starts_at"),
+        required=False,
+        empty_label=_("Choose an evening"),
+        help_text=_("For the recipients that belong to one evening."),
+        error_messages={"invalid_choice": _("This evening could not be found.")},
+    )
+    months = forms.TypedChoiceField(
+        label=_("In the last"),
+        choices=[("", _("Choose")), *((m, _n_months(m)) for m in MONTHS)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Active: said yes, no or was checked in since then. Inactive: a "
+            "member for that long, without any of it."
+        ),
+    )
+    member = forms.ModelChoiceField(
+        label=_("Member"),
+        queryset=User.objects.filter(is_active=True).select_related("profile"),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This member could not be found.")},
+    )
     subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(
         label=_("Message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 10, "maxlength": 5000}),
         help_text=_(
-            "Plain text. Everyone gets their own e-mail with a greeting and the "
-            "date, time and place of the evening."
+            "Markdown: *italic*, **bold**, lists with -, links as [text](https://…). "
+            "Each member gets their own e-mail with a greeting, in their language."
         ),
-    )
-    include_waiting = forms.BooleanField(
-        label=_("Also write to those on the waiting list"), required=False
-    )
-    key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("This form has expired. Please check it and send it again."),
-            "invalid": _("This form has expired. Please check it and send it again."),
-        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Labels are headings of their fields, without Django's trailing colon.
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        evening = cast(forms.ModelChoiceField, self.fields["event"])
+        evening.label_from_instance = _evening_label  # type: ignore[assignment]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if "segment" not in data:
+            return data
+        audience = Audience(
+            data["segment"],
+            event=data.get("event") if data["segment"] in EVENT_SEGMENTS else None,
+            months=data.get("months") if data["segment"] in MONTH_SEGMENTS else None,
+            member=data.get("member") if data["segment"] == Segment.MEMBER else None,
+        )
+        try:
+            audience.check()
+        except ValidationError as exc:
+            field = {"event": "event", "months": "months", "member": "member"}.get(
+                exc.code or ""
+            )
+            self.add_error(field, exc)
+        data["audience"] = audience
+        return data
+
+
+def _evening_label(event: Event) -> str:
+    return f"{format_local(event.starts_at, 'medium')}: {event.title}"
 
 
 class CheckInForm(forms.Form):

@@ -10,7 +10,6 @@ and a mail sent twice carries the same Message-ID both times.
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,18 +20,21 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.models import MailTopic, User
+from accounts.unsubscribe import unsubscribe_url
 from events.calendar import build_calendar
 from events.models import (
     RSVP,
-    AttendeeMessage,
     Event,
     EventStatus,
     MailKind,
     RSVPStatus,
 )
+from events.models.mailing import RETRY_DELAYS as MAILING_RETRY_DELAYS
+from events.models.mailing import Mailing, MailingKind
 from somehub.lib.dates import format_local
+from somehub.lib.mail import build_mail, stable_message_id
 from somehub.lib.outbox import enqueue_with_transaction
-from somehub.lib.subject import mail_subject
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
         MailKind.EVENT_CANCELLED: gettext("Cancelled: %(title)s, %(date)s"),
         MailKind.REMINDER: gettext("Tomorrow: %(title)s, %(date)s"),
     }
-    return mail_subject(subjects[MailKind(kind)] % params)
+    return subjects[MailKind(kind)] % params
 
 
 def _still_relevant(kind: str, rsvp: RSVP) -> bool:
@@ -72,7 +74,12 @@ def _still_relevant(kind: str, rsvp: RSVP) -> bool:
         return False
     if kind == MailKind.CONFIRMATION or kind == MailKind.EVENT_CHANGED:
         return rsvp.is_active
-    # Promotion and reminder are about a seat.
+    # Promotion and reminder are about a seat; a reminder only for those who
+    # still want them.
+    if kind == MailKind.REMINDER:
+        profile = getattr(rsvp.member, "profile", None)
+        if profile is None or not profile.wants(MailTopic.REMINDERS):
+            return False
     return rsvp.is_going and (
         kind != MailKind.REMINDER or event.starts_at > timezone.now()
     )
@@ -98,15 +105,24 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
         }
+        unsubscribe = ""
         if kind == MailKind.REMINDER:
             context["free_seat_url"] = rsvp.free_seat_url()
-        message = EmailMultiAlternatives(
+            # The only one of these a member may turn off: the others answer
+            # something they did, or change an evening they are going to.
+            unsubscribe = unsubscribe_url(member, MailTopic.REMINDERS)
+            context["unsubscribe_url"] = unsubscribe
+            context["topic_label"] = MailTopic.REMINDERS.label
+            context["preferences_url"] = settings.SITE_URL + reverse(
+                "accounts:mail-preferences"
+            )
+        message = build_mail(
             subject=_subject(kind, event, rsvp),
-            body=render_to_string(f"events/email/{kind}.txt", context),
-            to=[member.email],
-        )
-        message.attach_alternative(
-            render_to_string(f"events/email/{kind}.html", context), "text/html"
+            text=render_to_string(f"events/email/{kind}.txt", context),
+            html=render_to_string(f"events/email/{kind}.html", context),
+            to=member.email,
+            unsubscribe_url=unsubscribe,
+            list_name=MailTopic.REMINDERS.value,
         )
         if kind != MailKind.REMINDER:
             message.attach(
@@ -125,12 +141,8 @@ def send_rsvp_email(
     # Should this task run twice (its worker died after sending), both copies are
     # one message to mail servers and clients that deduplicate by Message-ID.
     # (make_msgid() would add a time and a random number: not the same twice.)
-    message_id = f"<rsvp.{context.task_result.id}@{_mail_domain()}>"
+    message_id = stable_message_id("rsvp", context.task_result.id)
     return deliver(kind, rsvp_id, attempt, message_id=message_id)
-
-
-def _mail_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def deliver(
@@ -192,13 +204,108 @@ def notify_attendees(event_id: int, kind: str) -> int:
     return len(rsvp_ids)
 
 
-# The Orga-Team's "write to attendees".
+# Mail to a group of members (events.models.mailing).
+
+
+def compose_mailing(
+    mailing: Mailing,
+    member: User,
+    *,
+    test: bool = False,
+    language: str | None = None,
+) -> EmailMultiAlternatives:
+    """A mailing's mail to one member, in their language (or `language`, for a
+    preview); a test is marked as one."""
+    profile = getattr(member, "profile", None)
+    if language is None:
+        language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+    event = mailing.event
+    topic = mailing.topic
+    with translation.override(language):
+        context: dict[str, Any] = {
+            "mailing": mailing,
+            "event": event,
+            "name": member.greeting_name,
+            "unsubscribe_url": unsubscribe_url(member, topic),
+            "topic_label": topic.label,
+            "preferences_url": settings.SITE_URL + reverse("accounts:mail-preferences"),
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+            "test": test,
+        }
+        if event is not None:
+            context["event_url"] = settings.SITE_URL + event.get_absolute_url()
+            context["rsvp_url"] = context["event_url"] + "#rsvp"
+        subject = mailing.subject
+        announced = event if mailing.kind == MailingKind.ANNOUNCEMENT else None
+        if announced is not None:
+            subject = gettext("New date: %(title)s, %(date)s") % {
+                "title": announced.title,
+                "date": format_local(announced.starts_at, "day"),
+            }
+        if test:
+            subject = gettext("[Test] %(subject)s") % {"subject": subject}
+        template = f"events/email/mailing_{mailing.kind}"
+        sender = mailing.sender
+        message = build_mail(
+            subject=subject,
+            text=render_to_string(f"{template}.txt", context),
+            html=render_to_string(f"{template}.html", context),
+            to=member.email,
+            # An organizer's message was written by a person; an announcement not.
+            automatic=mailing.kind == MailingKind.ANNOUNCEMENT,
+            unsubscribe_url=context["unsubscribe_url"],
+            list_name=topic.value,
+            # Answers reach the organizer who wrote, not the no-reply sender.
+            reply_to=[sender.email] if sender is not None else [],
+            # The same mail each time it is sent (a retry after a lost answer).
+            message_id=""
+            if test
+            else stable_message_id("mailing", mailing.pk, member.pk),
+        )
+        if announced is not None:
+            message.attach(
+                f"{announced.slug}.ics",
+                build_calendar([announced], announced.title).decode(),
+                "text/calendar",
+            )
+    return message
 
 
 @task()
-def send_attendee_message(message_id: int) -> int:
-    """Send an organizer's message, one e-mail per recipient; never twice."""
-    message = AttendeeMessage.objects.select_related("event").filter(pk=message_id)
-    found = message.first()
-    # Gone (event deleted in between): nothing to send.
-    return found.send() if found is not None else 0
+def send_mailing(mailing_id: int, round_: int = 0) -> int:
+    """Send one batch of a mailing's pending mails; queue the next batch, or the
+    next round for mails that failed (later, when the queue can wait)."""
+    mailing = (
+        Mailing.objects.select_related("event__venue", "event__series", "sender")
+        .filter(pk=mailing_id)
+        .first()
+    )
+    if mailing is None:
+        return 0
+
+    def send(member: User) -> None:
+        compose_mailing(mailing, member).send()
+
+    result = mailing.send_batch(send, round_)
+    if result.more_this_round:
+        enqueue_with_transaction(send_mailing, mailing_id, round_)
+    elif result.retry and round_ < len(MAILING_RETRY_DELAYS):
+        backend = send_mailing.get_backend()
+        if backend.supports_defer:
+            run_after = timezone.now() + MAILING_RETRY_DELAYS[round_]
+            send_mailing.using(run_after=run_after).enqueue(mailing_id, round_ + 1)
+        else:
+            logger.warning(
+                "Mailing %s: %s mails failed; this task queue cannot retry later",
+                mailing_id,
+                result.failed,
+            )
+    return result.delivered
+
+
+@task()
+def announce_event(event_id: int) -> bool:
+    """Queue the announcement of a newly published evening (once per evening)."""
+    event = Event.objects.with_venue().filter(pk=event_id).first()
+    return event is not None and Mailing.objects.announce(event) is not None

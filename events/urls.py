@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events.feeds import NewEventsFeed, RecapsFeed
-from events.views import orga, pages, recaps, rsvp, rsvp_by_email
+from events.views import mailings, orga, pages, recaps, rsvp, rsvp_by_email
 
 app_name = "events"
 
@@ -53,6 +53,13 @@ urlpatterns = [
         "orga/events/<slug:slug>/message/",
         orga.write_to_attendees,
         name="orga-message",
+    ),
+    path("orga/messages/", mailings.mailing_list, name="mailing-list"),
+    path("orga/messages/new/", mailings.mailing_new, name="mailing-new"),
+    path(
+        "orga/messages/<uuid:key>/",
+        mailings.mailing_compose,
+        name="mailing-compose",
     ),
     path(
         "orga/events/<slug:slug>/attendees.csv",

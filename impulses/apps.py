@@ -32,6 +32,9 @@ class ImpulsesConfig(AppConfig):
         "home": "impulses.sections.next_impuls",
         "recap": "impulses.sections.presented",
         "profile": "impulses.sections.given",
+        # The announcement mail of a new date (its HTML and its text part).
+        "announcement_html": "impulses.sections.announcement_html",
+        "announcement_text": "impulses.sections.announcement_text",
     }
 
     def describe_member_deletion(self) -> str:

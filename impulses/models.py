@@ -26,7 +26,7 @@ from accounts.limits import Limit
 from accounts.models import OrdinaryMember, User, Viewer
 from events.models import Event, EventStatus
 from somehub.lib.fields import OneLineCharField
-from somehub.lib.subject import mail_subject
+from somehub.lib.mail import build_mail
 
 logger = logging.getLogger(__name__)
 
@@ -605,14 +605,11 @@ class Proposal(models.Model):
                 ProposalStatus.DECLINED: gettext("About your Impuls proposal"),
                 ProposalStatus.SCHEDULED: gettext("Your Impuls is on the agenda"),
             }
-            subject = mail_subject(
-                f"{subjects[ProposalStatus(self.status)]}: {self.title}"
-            )
+            subject = f"{subjects[ProposalStatus(self.status)]}: {self.title}"
             text = render_to_string("impulses/email/proposal_status.txt", context)
             html = render_to_string("impulses/email/proposal_status.html", context)
-        message = EmailMultiAlternatives(subject, text, to=[proposer.email])
-        message.attach_alternative(html, "text/html")
-        return message
+        # An answer to the member's own proposal: always sent, no unsubscribe.
+        return build_mail(subject=subject, text=text, html=html, to=proposer.email)
 
 
 # --- The agenda of an evening -------------------------------------------------------

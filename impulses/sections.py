@@ -57,3 +57,25 @@ def given(profile: Profile) -> SafeString:
         .order_by("-starts_at")
     )
     return _render("given", {"talks": talks})
+
+
+def _talks_for_mail(event: Event) -> list[AgendaItem]:
+    return list(AgendaItem.objects.filter(event=event).talks().for_display())
+
+
+def announcement_html(event: Event) -> SafeString:
+    """The evening's Impulse in the announcement mail (HTML part)."""
+    talks = _talks_for_mail(event)
+    if not talks:
+        return mark_safe("")
+    return _render("announcement-html", {"talks": talks})
+
+
+def announcement_text(event: Event) -> SafeString:
+    """The evening's Impulse in the announcement mail (text part: not escaped,
+    the mail's text part is plain text)."""
+    talks = _talks_for_mail(event)
+    if not talks:
+        return mark_safe("")
+    text = render_to_string(f"{FRAGMENTS}#announcement-text", {"talks": talks})
+    return mark_safe(text)  # noqa: S308 - plain text for a text/plain part

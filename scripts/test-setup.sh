@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` needs besides Python packages, on a fresh Debian machine:
 # Chromium for the browser tests, Java for the HTML checker (vnu), GNU gettext for
-# the translation check, a running PostgreSQL, and Redis (the tests run with the
+# the translation check, SpamAssassin for the mails, a running PostgreSQL, and Redis (the tests run with the
 # production cache; some start Redis servers of their own). Installs what is missing with
 # apt-get (as root, or with sudo that needs no password), never asks anything
 # (CI=true, no terminal), and says plainly what to do when it lacks the rights.
@@ -30,6 +30,8 @@ missing=()
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v xgettext >/dev/null || missing+=(gettext)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# Every kind of mail is scored by SpamAssassin (local rules only, no network).
+command -v spamassassin >/dev/null || missing+=(spamassassin)
 
 # Another apt-get (an unattended upgrade, a second checkout's set-up) may hold the
 # lock for a while: wait for it rather than fail.

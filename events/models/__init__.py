@@ -6,7 +6,15 @@ from events.models.event import (
     Venue,
 )
 from events.models.imports import ImportedItem, ImportRun
-from events.models.orga import ORGA_TEAM, AttendeeMessage
+from events.models.mailing import (
+    Audience,
+    Delivery,
+    DeliveryStatus,
+    Mailing,
+    MailingKind,
+    Segment,
+)
+from events.models.orga import ORGA_TEAM
 from events.models.pending import PendingRSVP
 from events.models.recap import (
     BodyFormat,
@@ -23,16 +31,20 @@ __all__ = [
     "CALENDAR_FIELDS",
     "ORGA_TEAM",
     "RSVP",
-    "AttendeeMessage",
+    "Audience",
     "BodyFormat",
     "Comment",
     "CommentReport",
+    "Delivery",
+    "DeliveryStatus",
     "Event",
     "EventQuerySet",
     "EventStatus",
     "ImportRun",
     "ImportedItem",
     "MailKind",
+    "Mailing",
+    "MailingKind",
     "Occurrence",
     "PendingRSVP",
     "RSVPError",
@@ -40,6 +52,7 @@ __all__ = [
     "Recap",
     "RecapPhoto",
     "RecapStatus",
+    "Segment",
     "Series",
     "Venue",
     "WeekOfMonth",

@@ -269,14 +269,25 @@ class Event(models.Model):
     # change who has a seat hold the event row (SELECT ... FOR UPDATE).
 
     def publish(self) -> bool:
-        """Make a draft public; False if it was not a draft."""
+        """Make a draft public and announce it to the members who want to hear of
+        new dates (once per evening, however often it is published); False if it
+        was not a draft."""
         if self.status != EventStatus.DRAFT:
             return False
-        self.status = EventStatus.PUBLISHED
-        self.published_at = self.published_at or timezone.now()
-        self.sequence += 1
-        self.save(update_fields=["status", "published_at", "sequence", "updated_at"])
+        with transaction.atomic():
+            self.status = EventStatus.PUBLISHED
+            self.published_at = self.published_at or timezone.now()
+            self.sequence += 1
+            self.save(
+                update_fields=["status", "published_at", "sequence", "updated_at"]
+            )
+            self.announce()
         return True
+
+    def announce(self) -> None:
+        """Queue the announcement of this evening (events.tasks.announce_event: it
+        announces a published, coming evening once, and nothing otherwise)."""
+        enqueue_with_transaction("events.tasks.announce_event", self.pk)
 
     def cancel(self, reason: str = "") -> bool:
         """Call the evening off; everyone going or waiting is told, with the

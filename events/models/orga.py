@@ -1,36 +1,22 @@
-"""The Orga-Team: who organizers are, what they may do, what they did, and the
-messages they write to the people coming to an evening."""
+"""The Orga-Team: who organizers are, what they may do, what they did; the
+door list of an evening."""
 
-import logging
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
 from accounts.models import Profile, User
-from events.models.audit import record
 from events.models.event import Event
 from events.models.rsvp import RSVP, RSVPStatus
 from events.models.status import EventStatus
-from somehub.lib.outbox import enqueue_with_transaction
-from somehub.lib.subject import mail_subject
-from somehub.lib.text import plain_text_to_html
-
-logger = logging.getLogger(__name__)
 
 ORGA_TEAM = "Orga-Team"
 
@@ -67,8 +53,9 @@ ORGA_TEAM_PERMISSIONS: tuple[str, ...] = (
     "events.delete_comment",
     "events.change_commentreport",
     "events.view_commentreport",
-    "events.add_attendeemessage",
-    "events.view_attendeemessage",
+    "events.add_mailing",
+    "events.view_mailing",
+    "events.view_delivery",
     "accounts.view_user",
     "accounts.change_profile",
     "accounts.view_profile",
@@ -85,7 +72,7 @@ ORGA_TEAM_PERMISSIONS: tuple[str, ...] = (
 MANAGE_EVENTS = "events.change_event"
 CHECK_IN = "events.change_rsvp"
 EXPORT_ATTENDEES = "events.view_rsvp"
-WRITE_TO_ATTENDEES = "events.add_attendeemessage"
+WRITE_TO_MEMBERS = "events.add_mailing"
 
 
 def _permission_filter(names: tuple[str, ...]) -> Q:
@@ -173,153 +160,6 @@ def make_organizer(
         user.groups.add(team)
         promotion.joined_team = True
     return promotion
-
-
-class AttendeeMessageManager(models.Manager["AttendeeMessage"]):
-    def write(
-        self,
-        event: Event,
-        sender: User,
-        *,
-        subject: str,
-        body: str,
-        include_waiting: bool,
-        key: uuid.UUID,
-    ) -> tuple["AttendeeMessage", bool]:
-        """Record the message and send it, once per form: the key comes from the
-        form, so a resubmitted form finds the message already there and sends
-        nothing. Returns the message and whether it is new."""
-        with transaction.atomic():
-            existing = self.filter(idempotency_key=key).first()
-            if existing is not None:
-                return existing, False
-            message = self.model(
-                event=event,
-                sender=sender,
-                subject=subject.strip(),
-                body=body.strip(),
-                include_waiting=include_waiting,
-                idempotency_key=key,
-            )
-            message.recipient_count = message.recipients().count()
-            if not message.recipient_count:
-                raise ValidationError(
-                    _("Nobody is going yet, so there is nobody to write to."),
-                    code="no_recipients",
-                )
-            message.save()
-            record(sender, message, [{"added": {}}], added=True)
-            message.enqueue()
-        return message, True
-
-
-class AttendeeMessage(models.Model):
-    """An organizer's e-mail to everyone going (and maybe waiting): the log of it."""
-
-    event = models.ForeignKey(
-        "events.Event",
-        on_delete=models.CASCADE,
-        related_name="attendee_messages",
-        verbose_name=_("event"),
-    )
-    sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("sent by"),
-    )
-    subject = models.CharField(_("subject"), max_length=150)
-    body = models.TextField(_("message"), max_length=5000)
-    include_waiting = models.BooleanField(_("also to the waiting list"), default=False)
-    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
-    idempotency_key = models.UUIDField(_("form key"), unique=True, editable=False)
-    created_at = models.DateTimeField(_("written"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    objects = AttendeeMessageManager()
-
-    class Meta:
-        verbose_name = _("message to attendees")
-        verbose_name_plural = _("messages to attendees")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            # An e-mail without a subject lands in spam folders and confuses people.
-            models.CheckConstraint(
-                condition=~Q(subject=""), name="attendeemessage_has_subject"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
-
-    def recipients(self) -> models.QuerySet[RSVP]:
-        statuses = [RSVPStatus.GOING]
-        if self.include_waiting:
-            statuses.append(RSVPStatus.WAITING)
-        return (
-            RSVP.objects.filter(
-                event_id=self.event_id, status__in=statuses, member__is_active=True
-            )
-            .select_related("member__profile")
-            .order_by("pk")
-        )
-
-    def enqueue(self) -> None:
-        """Queue the sending with this transaction (somehub.lib.outbox)."""
-        enqueue_with_transaction("events.tasks.send_attendee_message", self.pk)
-
-    def send(self) -> int:
-        """One e-mail per recipient, each in their language; returns how many went.
-
-        A failing address is logged and skipped: everyone else still gets theirs.
-        """
-        if self.sent_at is not None:
-            return 0
-        # Claim the message first, so that a task run twice cannot send twice.
-        claimed = AttendeeMessage.objects.filter(
-            pk=self.pk, sent_at__isnull=True
-        ).update(sent_at=timezone.now())
-        if not claimed:
-            return 0
-        sent = 0
-        for rsvp in self.recipients():
-            try:
-                self.compose(rsvp).send()
-                sent += 1
-            except Exception:
-                logger.exception(
-                    "Could not send message %s to member %s", self.pk, rsvp.member_id
-                )
-        return sent
-
-    def compose(self, rsvp: RSVP) -> EmailMultiAlternatives:
-        member = rsvp.member
-        profile = getattr(member, "profile", None)
-        language = profile.preferred_language if profile else settings.LANGUAGE_CODE
-        event = self.event
-        with translation.override(language):
-            context = {
-                "message": self,
-                "body_html": plain_text_to_html(self.body),
-                "event": event,
-                "rsvp": rsvp,
-                "name": member.greeting_name,
-                "event_url": settings.SITE_URL + event.get_absolute_url(),
-                "my_events_url": settings.SITE_URL + reverse("events:my-events"),
-                "SITE_NAME": settings.SITE_NAME,
-                "SITE_URL": settings.SITE_URL,
-            }
-            email = EmailMultiAlternatives(
-                subject=mail_subject(self.subject),
-                body=render_to_string("events/attendeemessage_email.txt", context),
-                to=[member.email],
-            )
-            email.attach_alternative(
-                render_to_string("events/attendeemessage_email.html", context),
-                "text/html",
-            )
-        return email
 
 
 # The door list ----------------------------------------------------------------------

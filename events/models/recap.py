@@ -22,14 +22,15 @@ from django.utils.translation import ngettext
 from PIL import Image
 
 from accounts.limits import Limit
-from accounts.models import Field, User, Viewer
+from accounts.models import Field, MailTopic, User, Viewer
+from accounts.unsubscribe import unsubscribe_url
 from events.models.audit import record
 from events.models.rsvp import RSVP, RSVPStatus
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import fit_within, random_stem, square
+from somehub.lib.mail import build_mail
 from somehub.lib.markdown import render_markdown
 from somehub.lib.richtext import clean_rich_html
-from somehub.lib.subject import mail_subject
 from somehub.lib.text import plain_text_to_html
 
 logger = logging.getLogger(__name__)
@@ -982,6 +983,7 @@ class Comment(models.Model):
     def _notification_for(self, user: User, kind: str) -> EmailMultiAlternatives:
         profile = getattr(user, "profile", None)
         language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+        unsubscribe = unsubscribe_url(user, MailTopic.REPLIES)
         with translation.override(language):
             context = {
                 "recipient": user,
@@ -992,17 +994,23 @@ class Comment(models.Model):
                 "site_name": settings.SITE_NAME,
                 "site_url": settings.SITE_URL,
                 "language": language,
+                "unsubscribe_url": unsubscribe,
+                "preferences_url": settings.SITE_URL
+                + reverse("accounts:mail-preferences"),
             }
             subject = render_to_string(
                 "events/comment_notification_subject.txt", context
             ).strip()
             text = render_to_string("events/comment_notification_email.txt", context)
             html = render_to_string("events/comment_notification_email.html", context)
-        message = EmailMultiAlternatives(
-            subject=mail_subject(subject), body=text, to=[user.email]
+        return build_mail(
+            subject=subject,
+            text=text,
+            html=html,
+            to=user.email,
+            unsubscribe_url=unsubscribe,
+            list_name=MailTopic.REPLIES.value,
         )
-        message.attach_alternative(html, "text/html")
-        return message
 
     def export_data(self) -> dict[str, Any]:
         """The member's own record of this comment, for the DSGVO export."""
@@ -1022,7 +1030,7 @@ class Comment(models.Model):
 
 def _wants_reply_mail(user: User | None) -> bool:
     profile = getattr(user, "profile", None)
-    return profile is None or profile.notify_replies
+    return profile is not None and profile.wants(MailTopic.REPLIES)
 
 
 class CommentReport(models.Model):

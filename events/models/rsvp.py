@@ -129,10 +129,12 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
         )
 
     def due_for_reminder(self, now: datetime | None = None) -> "RSVPQuerySet":
-        """Seats at evenings that start within a day, whose holder was not reminded."""
+        """Seats at evenings that start within a day, whose holder wants reminders
+        and was not reminded."""
         now = now or timezone.now()
         return self.going().filter(
             reminder_sent_at__isnull=True,
+            member__profile__notify_reminders=True,
             event__status=EventStatus.PUBLISHED,
             event__starts_at__gt=now,
             event__starts_at__lte=now + REMINDER_LEAD,

@@ -2,7 +2,6 @@
 phone, writing to everyone coming, and the attendee list as a spreadsheet."""
 
 import csv
-import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -10,32 +9,30 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import (
-    require_http_methods,
     require_POST,
     require_safe,
 )
 
 from accounts.models import member_of
-from events.forms import AttendeeMessageForm, CheckInForm, WalkInForm
-from events.models import RSVP, AttendeeMessage, Event, RSVPError
+from events.forms import CheckInForm, WalkInForm
+from events.models import RSVP, Event, RSVPError, Segment
+from events.models.audit import record
 from events.models.orga import (
     CHECK_IN,
     EXPORT_ATTENDEES,
     MANAGE_EVENTS,
-    WRITE_TO_ATTENDEES,
+    WRITE_TO_MEMBERS,
     attendee_rows,
     door_list,
     event_at_the_door,
-    record,
     walk_in_candidates,
 )
 from events.models.stats import Dashboard, with_attendance
@@ -109,6 +106,7 @@ def checkin(request: HttpRequest, slug: str) -> HttpResponse:
         "rsvps": rsvps,
         "walk_ins": walk_in_candidates(event, query),
         "is_today": timezone.localdate(event.starts_at) == timezone.localdate(),
+        "can_write": request.user.has_perm(WRITE_TO_MEMBERS),
     }
     return render(request, "events/orga_checkin.html", context)
 
@@ -173,47 +171,15 @@ def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(checkin_url(event, search_query(request.POST), anchor))
 
 
-# Writing to attendees -------------------------------------------------------------
+# Writing to attendees: the composer (events.views.mailings), for this evening.
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@organizer_required(WRITE_TO_ATTENDEES)
+@require_safe
+@organizer_required(WRITE_TO_MEMBERS)
 def write_to_attendees(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_event_for_orga(slug)
-    form = AttendeeMessageForm(request.POST or None)
-    if form.is_valid():
-        try:
-            message, created = AttendeeMessage.objects.write(
-                event, member_of(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            if created:
-                messages.success(request, sent_note(message.recipient_count))
-            else:
-                messages.info(
-                    request, _("This message was sent before; it was not sent again.")
-                )
-            return redirect("events:orga-message", slug=event.slug)
-    # A key the form already carries stays (so a resubmit is recognised); a
-    # missing or broken one is replaced, so that the next send can work.
-    key = form["key"].value() if form.is_bound and "key" not in form.errors else None
-    context = {
-        "event": event,
-        "form": form,
-        "key": key or uuid.uuid4(),
-        "sent": event.attendee_messages.select_related("sender__profile")[:20],
-    }
-    return render(request, "events/orga_message.html", context)
-
-
-def sent_note(count: int) -> str:
-    return ngettext(
-        "Your message is on its way to %(count)d person.",
-        "Your message is on its way to %(count)d people.",
-        count,
-    ) % {"count": count}
+    event = get_object_or_404(Event, slug=slug)
+    query = urlencode({"segment": Segment.GOING, "event": event.pk})
+    return redirect(reverse("events:mailing-new") + "?" + query)
 
 
 # The attendee list as a spreadsheet -----------------------------------------------

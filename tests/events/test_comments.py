@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from events.models import Comment, Recap, RecapStatus
 from tests.conftest import make_user
 from tests.events.recap_support import comment, make_recap, past_event
@@ -549,6 +550,7 @@ def test_reply_mails_the_parent_author_and_the_recap_author_in_their_language(
 ) -> None:
     stranger.profile.preferred_language = "en"
     stranger.profile.save()
+    Profile.objects.update(notify_replies=True)
     first = comment(recap, stranger, "Wie fandet ihr es?")
     client.force_login(member)
     _post(
@@ -572,6 +574,7 @@ def test_reply_mails_the_parent_author_and_the_recap_author_in_their_language(
 def test_top_level_comment_mails_the_recap_author_only(
     client, recap, member, organizer, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
+    Profile.objects.update(notify_replies=True)
     client.force_login(member)
     _post(client, recap, django_capture_on_commit_callbacks, body="Hallo")
     assert [m.to for m in mailoutbox] == [[organizer.email]]
@@ -616,6 +619,7 @@ def test_a_failing_mail_server_loses_no_comment(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    Profile.objects.update(notify_replies=True)
     client.force_login(member)
     response = _post(client, recap, django_capture_on_commit_callbacks, body="Trotzdem")
     assert response.status_code == 302

@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import AttendeeMessage, RSVPStatus
+from accounts.models import Profile
+from events.models import Audience, Mailing, RSVPStatus, Segment
 from tests.conftest import make_user
 from tests.events.orga_support import answer, make_orga
 from tests.quality.test_html_validity import outdated
@@ -36,21 +37,23 @@ def pages(client, make_event) -> dict[str, str]:
     make_user("walter@example.org", name="Walter Walk-in")
     past = make_event(starts_at=timezone.now() - timedelta(days=30))
     answer(past, mia)
-    AttendeeMessage.objects.write(
-        event,
-        orga,
-        subject="Hallo",
-        body="Text",
-        include_waiting=False,
+    Profile.objects.filter(user=mia).update(notify_orga_messages=True)
+    Mailing.objects.send_message(
         key=uuid.uuid4(),
+        sender=orga,
+        audience=Audience(Segment.GOING, event=event),
+        subject="Hallo",
+        body="Text mit **Markdown**",
     )
     client.force_login(orga)
-    message = reverse("events:orga-message", args=[event.slug])
+    message = reverse("events:mailing-compose", args=[uuid.uuid4()])
+    preset = f"?segment=going&event={event.pk}"
     urls = {
         "dashboard": reverse("events:orga-dashboard"),
         "checkin": reverse("events:checkin", args=[event.slug]),
         "checkin search": reverse("events:checkin", args=[event.slug]) + "?q=wa",
-        "message": message,
+        "message": message + preset,
+        "sent messages": reverse("events:mailing-list"),
         "event page": event.get_absolute_url(),
     }
     rendered = {}
@@ -59,8 +62,21 @@ def pages(client, make_event) -> dict[str, str]:
             response = client.get(url, headers={"accept-language": language})
             assert response.status_code == 200, url
             rendered[f"{name}-{language}"] = response.content.decode()
-        errors = client.post(message, {"subject": "", "body": "", "key": "x"})
+        errors = client.post(message, {"subject": "", "body": "", "segment": "x"})
         rendered[f"message with errors-{language}"] = errors.content.decode()
+        preview = client.post(
+            message,
+            {
+                "segment": "going",
+                "event": event.pk,
+                "subject": "Hallo",
+                "body": "Text mit **Markdown**",
+                "action": "preview",
+            },
+            headers={"accept-language": language},
+        )
+        assert preview.status_code == 200
+        rendered[f"preview-{language}"] = preview.content.decode()
     return rendered
 
 

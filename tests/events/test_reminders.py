@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.models import Profile
 from events.models import RSVP, EventStatus
 from somehub.lib.dates import format_local
 from tests.conftest import make_user
@@ -30,6 +31,7 @@ def soon(make_event, hours: float, **overrides):
 
 def run_command() -> str:
     out = StringIO()
+    Profile.objects.update(notify_reminders=True)
     call_command("send_reminders", stdout=out)
     return out.getvalue()
 
@@ -139,3 +141,18 @@ def test_two_overlapping_runs_remind_each_member_once(make_event, mailoutbox) ->
         thread.join(timeout=60)
     recipients = [m.to[0] for m in mailoutbox]
     assert len(recipients) == 10 and len(set(recipients)) == 10
+
+
+def test_only_members_who_want_reminders_get_them(
+    make_event, member, stranger, mailoutbox, committed
+) -> None:
+    event = soon(make_event, 20)
+    event.rsvp(member)
+    event.rsvp(stranger)
+    mailoutbox.clear()
+    Profile.objects.filter(user=stranger).update(notify_reminders=True)
+    with committed():
+        call_command("send_reminders", stdout=StringIO())
+    assert [m.to for m in mailoutbox] == [[stranger.email]]
+    # Mia did not ask for reminders; should she turn them on, she still gets hers.
+    assert RSVP.objects.get(member=member).reminder_sent_at is None

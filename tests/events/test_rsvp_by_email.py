@@ -107,7 +107,7 @@ def test_a_stranger_rsvps_with_address_and_code_in_two_posts(
     profile = Profile.objects.get(user=member)
     assert profile.display_name == "Nina Neu"
     assert profile.handle == "nina-neu"
-    assert not profile.notify_event_updates  # nothing ticked for them
+    assert not profile.notify_announcements  # nothing ticked for them
     # The confirmation mail with the calendar entry follows, as for every RSVP.
     assert mailoutbox[-1].subject.startswith("[#SoMeH] You're in: ")
 

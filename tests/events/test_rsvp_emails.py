@@ -278,6 +278,7 @@ def test_reminder_has_a_free_my_seat_link(
     speaks(member, "en")
     tomorrow_event.rsvp(member)
     with committed():
+        Profile.objects.update(notify_reminders=True)
         call_command("send_reminders")
     message = reminder_for(mailoutbox, member)
     expected = subject("en", "Tomorrow: %(title)s, %(date)s", tomorrow_event)

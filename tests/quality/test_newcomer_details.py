@@ -34,7 +34,9 @@ def test_the_orga_message_form_labels_end_without_a_colon(
     event.rsvp(make_user("gast@example.org"))
     client.force_login(organizer)
     url = reverse("events:orga-message", args=[event.slug])
-    html = client.get(url, headers={"accept-language": "de"}).content.decode()
+    html = client.get(
+        url, headers={"accept-language": "de"}, follow=True
+    ).content.decode()
     labels = re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)
     assert labels and not [label for label in labels if label.strip().endswith(":")]
 
@@ -81,11 +83,11 @@ def test_new_members_get_no_mails_about_new_dates_until_they_ask(
 ) -> None:
     client.post(reverse("account_signup"), {"email": "nora@example.org"})
     profile = Profile.objects.get(user__email="nora@example.org")
-    assert profile.notify_event_updates is False
+    assert profile.notify_announcements is False
     user = User.objects.get(email="nora@example.org")
     client.force_login(user)
-    html = client.get(reverse("accounts:edit-profile")).content.decode()
-    box = re.search(r'<input[^>]*name="notify_event_updates"[^>]*>', html).group(0)
+    html = client.get(reverse("accounts:mail-preferences")).content.decode()
+    box = re.search(r'<input[^>]*name="notify_announcements"[^>]*>', html).group(0)
     assert "checked" not in box
 
 

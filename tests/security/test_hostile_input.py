@@ -241,8 +241,8 @@ FORMS = [
     Form(
         "write to attendees",
         "orga",
-        lambda s: reverse("events:orga-message", kwargs={"slug": s.event.slug}),
-        lambda s: {"key": str(uuid.uuid4())},
+        lambda s: reverse("events:mailing-compose", args=[uuid.uuid4()]),
+        lambda s: {"segment": "going", "event": s.event.pk, "action": "preview"},
         ("subject", "body"),
     ),
     Form(
@@ -308,7 +308,7 @@ SEARCHABLE_ADMIN = [
     "accounts_profile",
     "events_venue",
     "events_event",
-    "events_attendeemessage",
+    "events_mailing",
     "admin_logentry",
     "events_recap",
     "events_comment",

@@ -23,8 +23,18 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import Field, Profile, User, Visibility
-from events.models import RSVP, Comment, Event, EventStatus, Recap, RecapPhoto, Venue
+from accounts.models import Field, MailTopic, Profile, User, Visibility
+from events.models import (
+    RSVP,
+    Audience,
+    Comment,
+    Event,
+    EventStatus,
+    Recap,
+    RecapPhoto,
+    Segment,
+    Venue,
+)
 from events.models.recap import RecapStatus
 from impulses.models import Proposal, Wish
 from tests.conftest import BERLIN, make_user
@@ -214,8 +224,6 @@ def build_world(payload: str, url_payload: str, capture: Callable) -> World:
         "visibility": Visibility.PUBLIC,
         "show_in_attendee_lists": "on",
         "preferred_language": "de",
-        "notify_event_updates": "on",
-        "notify_replies": "on",
     }
     _fill_form(
         world,
@@ -227,6 +235,11 @@ def build_world(payload: str, url_payload: str, capture: Callable) -> World:
         capture,
     )
     author.refresh_from_db()
+    # Every kind of mail on, through the real form.
+    clients["author"].post(
+        reverse("accounts:mail-preferences"),
+        {topic.field: "on" for topic in MailTopic},
+    )
     world.early_pages["profile edit form"] = (
         "author",
         reverse("accounts:edit-profile"),
@@ -327,11 +340,12 @@ def build_world(payload: str, url_payload: str, capture: Callable) -> World:
         proposal.schedule(event, event.starts_at + timedelta(minutes=30))
 
     # The Orga-Team writes to everyone coming, through its form.
+    going = Audience(Segment.GOING, event=event).recipients().count()
     _fill_form(
         world,
         clients["orga"],
-        reverse("events:orga-message", kwargs={"slug": event.slug}),
-        {"key": str(uuid.uuid4())},
+        reverse("events:mailing-compose", args=[uuid.uuid4()]),
+        {"segment": "going", "event": event.pk, "action": "send", "count": going},
         {
             "subject": world.value("message.subject"),
             "body": world.value("message.body"),
@@ -382,8 +396,11 @@ def pages(world: World) -> list[tuple[str, str, str]]:
         (
             "write to attendees",
             "orga",
-            reverse("events:orga-message", kwargs={"slug": event.slug}),
+            reverse("events:mailing-compose", args=[uuid.uuid4()])
+            + f"?segment=going&event={event.pk}",
         ),
+        ("sent messages", "orga", reverse("events:mailing-list")),
+        ("mail preferences", "author", reverse("accounts:mail-preferences")),
         ("new proposal form", "author", reverse("impulses:proposal-create")),
         ("new wish form", "author", reverse("impulses:wish-create")),
     ]
@@ -407,7 +424,7 @@ def pages(world: World) -> list[tuple[str, str, str]]:
         ("events", "venue", event.venue_id),
         ("events", "recap", recap.pk),
         ("events", "comment", comment.pk if comment else None),
-        ("events", "attendeemessage", None),
+        ("events", "mailing", None),
         ("impulses", "wish", wish.pk if wish else None),
         ("impulses", "proposal", proposal.pk),
         ("impulses", "agendaitem", None),
