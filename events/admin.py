@@ -1,24 +1,26 @@
-from typing import Any
+import copy
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from events.forms import CancelEventsForm, GenerateDraftsForm
+from events.forms import CancelEventsForm, GenerateDraftsForm, RescheduleForm
 from events.models import (
     RSVP,
     AttendeeMessage,
@@ -27,13 +29,16 @@ from events.models import (
     CommentReport,
     Event,
     EventStatus,
+    MailKind,
     Recap,
     RecapPhoto,
     RecapStatus,
     Series,
     Venue,
 )
+from events.models.event import previous_details
 from events.models.orga import EXPORT_ATTENDEES
+from events.tasks import compose
 from events.views.orga import attendees_csv_response
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload, reencode_as_jpeg
@@ -88,6 +93,41 @@ BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 def changed(*fields: str) -> list[dict[str, Any]]:
     """A change message the admin's log translates when it shows it."""
     return [{"changed": {"fields": list(fields)}}]
+
+
+class MailPreview(NamedTuple):
+    """One of the e-mails an action would send, as its recipient would get it."""
+
+    recipient: str
+    subject: str
+    body: str
+
+
+def mail_preview(
+    event: Event, kind: str, previous: dict[str, str] | None = None
+) -> MailPreview | None:
+    """The mail of `kind` about `event` (changed in memory, not saved) for the first
+    person it would go to; None when nobody would get one."""
+    rsvp = (
+        event.rsvps.active()
+        .select_related("member__profile")
+        .order_by("status", "created_at", "pk")
+        .first()
+    )
+    if rsvp is None:
+        return None
+    rsvp.event = event
+    message = compose(kind, rsvp, previous)
+    return MailPreview(rsvp.member.display_name, str(message.subject), message.body)
+
+
+def concerns_people(event: Event) -> bool:
+    """Whether changing this evening's time or place e-mails anyone."""
+    return (
+        event.status == EventStatus.PUBLISHED
+        and not event.is_past
+        and event.rsvps.active().exists()
+    )
 
 
 @admin.register(Series)
@@ -250,6 +290,54 @@ class EventAdminForm(forms.ModelForm):
         return upload
 
 
+# What the log says a move changed (the admin translates these names).
+CHANGED_BY_MOVE = ("starts at", "ends at", "venue")
+
+
+def reschedule_initial(event: Event) -> dict[str, Any]:
+    return {
+        "starts_at": timezone.localtime(event.starts_at),
+        "ends_at": timezone.localtime(event.ends_at),
+        "venue": event.venue_id,
+    }
+
+
+def reschedule_query(event: Event) -> str:
+    """The confirmation page's address for the event's new (unsaved) time."""
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    return urlencode(
+        {
+            "starts_at_0": start.strftime("%Y-%m-%d"),
+            "starts_at_1": start.strftime("%H:%M"),
+            "ends_at_0": end.strftime("%Y-%m-%d"),
+            "ends_at_1": end.strftime("%H:%M"),
+            "venue": event.venue_id,
+        }
+    )
+
+
+def moved_note(event: Event, count: int) -> str:
+    return ngettext(
+        "“%(event)s” is moved; %(count)d person going or waiting gets an e-mail.",
+        "“%(event)s” is moved; %(count)d people going or waiting get an e-mail.",
+        count,
+    ) % {"event": event, "count": count}
+
+
+def cancel_preview(events: QuerySet[Event], form: forms.Form) -> MailPreview | None:
+    """The cancellation mail for the first date that has people to tell."""
+    reason = form["reason"].value() or gettext("[Your reason appears here.]")
+    for event in events:
+        if event.status != EventStatus.PUBLISHED:
+            continue
+        off = copy.copy(event)
+        off.status, off.cancellation_reason = EventStatus.CANCELLED, reason
+        preview = mail_preview(off, MailKind.EVENT_CANCELLED)
+        if preview is not None:
+            return preview
+    return None
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
@@ -269,6 +357,7 @@ class EventAdmin(admin.ModelAdmin):
     actions = [
         "publish_events",
         "cancel_events",
+        "reinstate_events",
         "create_next_dates",
         "export_attendees",
     ]
@@ -342,14 +431,100 @@ class EventAdmin(admin.ModelAdmin):
             obj.save()
             return
         changed = set(form.changed_data)
+        moved = changed & {"starts_at", "ends_at", "venue"}
+        if moved and concerns_people(obj):
+            # A new time or place e-mails everyone going: it waits for the
+            # confirmation page (response_change), the other edits are saved.
+            request.reschedule_query = reschedule_query(obj)  # type: ignore[attr-defined]
+            obj.starts_at = form.initial["starts_at"]
+            obj.ends_at = form.initial["ends_at"]
+            obj.venue = Venue.objects.get(pk=form.initial["venue"])
+            changed -= moved
+            moved = set()
         with transaction.atomic():
-            if changed & {"starts_at", "ends_at", "venue"}:
+            if moved:
                 obj.reschedule(
                     starts_at=obj.starts_at, ends_at=obj.ends_at, venue=obj.venue
                 )
             if "capacity" in changed:
                 obj.change_capacity(obj.capacity)
             obj.revise(changed - {"starts_at", "ends_at", "venue", "capacity"})
+
+    def response_change(self, request: HttpRequest, obj: Event) -> HttpResponse:
+        query = getattr(request, "reschedule_query", None)
+        if query is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _(
+                "Your other changes are saved. The new time or place is not yet: "
+                "check who gets which e-mail, then confirm."
+            ),
+            messages.WARNING,
+        )
+        url = reverse("admin:events_event_reschedule", args=[obj.pk])
+        return HttpResponseRedirect(f"{url}?{query}")
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "<path:object_id>/reschedule/",
+                self.admin_site.admin_view(self.reschedule_view),
+                name="events_event_reschedule",
+            )
+        ]
+        return own + super().get_urls()
+
+    def reschedule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A new time or place: who gets which e-mail, then (POST) the change."""
+        event = self.get_object(request, object_id)
+        if event is None:
+            raise Http404
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        if request.method == "POST":
+            data: Any = request.POST
+        else:
+            data = request.GET if "starts_at_0" in request.GET else None
+        form = RescheduleForm(data, initial=reschedule_initial(event))
+        preview, before = None, previous_details(event)
+        if form.is_valid():
+            new = form.cleaned_data
+            if request.method == "POST" and "confirm" in request.POST:
+                if event.reschedule(**new):
+                    self.log_change(request, event, changed(*CHANGED_BY_MOVE))
+                    self.message_user(
+                        request,
+                        moved_note(event, event.people_to_tell()),
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("Nothing changed: that is the time and place it has."),
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:events_event_change", args=[event.pk])
+                )
+            moved = copy.copy(event)
+            moved.starts_at, moved.ends_at = new["starts_at"], new["ends_at"]
+            moved.venue = new["venue"]
+            preview = mail_preview(moved, MailKind.EVENT_CHANGED, before)
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "original": event,
+            "title": _("Change time or place"),
+            "form": form,
+            "media": self.media + form.media,
+            "recipients": event.people_to_tell() if concerns_people(event) else 0,
+            "preview": preview,
+            "changelist_url": reverse("admin:events_event_changelist"),
+            "change_url": reverse("admin:events_event_change", args=[event.pk]),
+        }
+        return TemplateResponse(request, "admin/events/event/reschedule.html", context)
 
     @admin.display(description=_("date"), ordering="starts_at")
     def date(self, event: Event) -> str:
@@ -408,6 +583,7 @@ class EventAdmin(admin.ModelAdmin):
                 form=form,
                 events=events,
                 notified=sum(e.going_count + e.waiting_count for e in events),
+                preview=cancel_preview(events, form),
             )
         cancelled = 0
         for event in events:
@@ -423,6 +599,54 @@ class EventAdmin(admin.ModelAdmin):
             )
             % {"count": cancelled},
             messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(
+        description=_("Reinstate the selected cancelled dates and tell those going"),
+        permissions=["change"],
+        location=BOTH_PLACES,
+    )
+    def reinstate_events(
+        self, request: HttpRequest, queryset: QuerySet[Event]
+    ) -> TemplateResponse | None:
+        events = queryset.filter(status=EventStatus.CANCELLED)
+        if "confirm" not in request.POST:
+            told = [e for e in events if e.published_at and not e.is_past]
+            preview = None
+            for event in told:
+                back = copy.copy(event)
+                back.status, back.cancellation_reason = EventStatus.PUBLISHED, ""
+                preview = mail_preview(back, MailKind.EVENT_REINSTATED)
+                if preview is not None:
+                    break
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                "admin/events/event/reinstate_confirmation.html",
+                title=_("Reinstate dates"),
+                form=forms.Form(),
+                events=events,
+                notified=sum(e.going_count + e.waiting_count for e in told),
+                preview=preview,
+            )
+        reinstated = 0
+        for event in events:
+            if event.reinstate():
+                self.log_change(request, event, changed("status"))
+                reinstated += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d date takes place again; everyone still going or "
+                "waiting gets an e-mail.",
+                "%(count)d dates take place again; everyone still going or "
+                "waiting gets an e-mail.",
+                reinstated,
+            )
+            % {"count": reinstated},
+            messages.SUCCESS if reinstated else messages.WARNING,
         )
         return None
 

@@ -8,7 +8,7 @@ and a mail sent twice carries the same Message-ID both times.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +58,9 @@ def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
         ),
         MailKind.EVENT_CHANGED: gettext("Changed: %(title)s, %(date)s"),
         MailKind.EVENT_CANCELLED: gettext("Cancelled: %(title)s, %(date)s"),
+        MailKind.EVENT_REINSTATED: gettext(
+            "It takes place after all: %(title)s, %(date)s"
+        ),
         MailKind.REMINDER: gettext("Tomorrow: %(title)s, %(date)s"),
     }
     return mail_subject(subjects[MailKind(kind)] % params)
@@ -70,7 +73,11 @@ def _still_relevant(kind: str, rsvp: RSVP) -> bool:
         return rsvp.is_active and event.is_cancelled
     if event.status != EventStatus.PUBLISHED or event.is_past:
         return False
-    if kind == MailKind.CONFIRMATION or kind == MailKind.EVENT_CHANGED:
+    if kind in (
+        MailKind.CONFIRMATION,
+        MailKind.EVENT_CHANGED,
+        MailKind.EVENT_REINSTATED,
+    ):
         return rsvp.is_active
     # Promotion and reminder are about a seat.
     return rsvp.is_going and (
@@ -78,8 +85,22 @@ def _still_relevant(kind: str, rsvp: RSVP) -> bool:
     )
 
 
-def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
-    """The e-mail of this kind for this RSVP, in the member's language."""
+def _previous(previous: dict[str, str] | None) -> dict[str, Any] | None:
+    """The time and place before a change (Event.reschedule), for the mail."""
+    if not previous:
+        return None
+    return {
+        "starts_at": datetime.fromisoformat(previous["starts_at"]),
+        "ends_at": datetime.fromisoformat(previous["ends_at"]),
+        "venue": previous.get("venue", ""),
+    }
+
+
+def compose(
+    kind: str, rsvp: RSVP, previous: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """The e-mail of this kind for this RSVP, in the member's language; `previous`
+    is what a changed evening was before."""
     member = rsvp.member
     profile = getattr(member, "profile", None)
     language = profile.preferred_language if profile else settings.LANGUAGE_CODE
@@ -95,6 +116,7 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
             "my_events_url": settings.SITE_URL + reverse("events:my-events"),
             "events_url": settings.SITE_URL + reverse("events:list"),
             "position": rsvp.waiting_list_position(),
+            "previous": _previous(previous),
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
         }
@@ -119,14 +141,18 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
 
 @task(takes_context=True)
 def send_rsvp_email(
-    context: TaskContext, kind: str, rsvp_id: int, attempt: int = 1
+    context: TaskContext,
+    kind: str,
+    rsvp_id: int,
+    attempt: int = 1,
+    previous: dict[str, str] | None = None,
 ) -> bool:
     """Send one RSVP e-mail; on failure log it and try again later."""
     # Should this task run twice (its worker died after sending), both copies are
     # one message to mail servers and clients that deduplicate by Message-ID.
     # (make_msgid() would add a time and a random number: not the same twice.)
     message_id = f"<rsvp.{context.task_result.id}@{_mail_domain()}>"
-    return deliver(kind, rsvp_id, attempt, message_id=message_id)
+    return deliver(kind, rsvp_id, attempt, message_id=message_id, previous=previous)
 
 
 def _mail_domain() -> str:
@@ -134,7 +160,12 @@ def _mail_domain() -> str:
 
 
 def deliver(
-    kind: str, rsvp_id: int, attempt: int = 1, *, message_id: str | None = None
+    kind: str,
+    rsvp_id: int,
+    attempt: int = 1,
+    *,
+    message_id: str | None = None,
+    previous: dict[str, str] | None = None,
 ) -> bool:
     """The work of send_rsvp_email: False when there is nothing (left) to send."""
     rsvp = (
@@ -145,21 +176,26 @@ def deliver(
     if rsvp is None or not _still_relevant(kind, rsvp):
         return False
     try:
-        message = compose(kind, rsvp)
+        message = compose(kind, rsvp, previous)
         if message_id:
             message.extra_headers["Message-ID"] = message_id
         message.send()
     except Exception:
-        _retry_later(kind, rsvp_id, attempt)
+        _retry_later(kind, rsvp_id, attempt, previous)
         raise
     return True
 
 
-def _retry_later(kind: str, rsvp_id: int, attempt: int) -> None:
+def _retry_later(
+    kind: str, rsvp_id: int, attempt: int, previous: dict[str, str] | None = None
+) -> None:
     backend = send_rsvp_email.get_backend()
     if attempt <= len(RETRY_DELAYS) and backend.supports_defer:
         run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
-        send_rsvp_email.using(run_after=run_after).enqueue(kind, rsvp_id, attempt + 1)
+        extra = [previous] if previous else []
+        send_rsvp_email.using(run_after=run_after).enqueue(
+            kind, rsvp_id, attempt + 1, *extra
+        )
         logger.exception(
             "Sending %s mail for RSVP %s failed (attempt %s); retrying at %s",
             kind,
@@ -177,7 +213,9 @@ def _retry_later(kind: str, rsvp_id: int, attempt: int) -> None:
 
 
 @task()
-def notify_attendees(event_id: int, kind: str) -> int:
+def notify_attendees(
+    event_id: int, kind: str, previous: dict[str, str] | None = None
+) -> int:
     """Queue one e-mail per member going or waiting (e.g. the event changed)."""
     rsvp_ids = list(
         RSVP.objects.filter(event_id=event_id)
@@ -188,7 +226,8 @@ def notify_attendees(event_id: int, kind: str) -> int:
     # nobody gets the mail twice because the first run got halfway.
     with transaction.atomic():
         for rsvp_id in rsvp_ids:
-            enqueue_with_transaction(send_rsvp_email, kind, rsvp_id)
+            extra = [1, previous] if previous else []
+            enqueue_with_transaction(send_rsvp_email, kind, rsvp_id, *extra)
     return len(rsvp_ids)
 
 

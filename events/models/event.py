@@ -131,6 +131,16 @@ CALENDAR_FIELDS = (
 ATTENDEES_SHOWN = 48
 
 
+def previous_details(event: "Event") -> dict[str, str]:
+    """An evening's time and place as it was, for the "changed" mail (JSON for the
+    task queue: ISO times and the venue's name)."""
+    return {
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "venue": str(event.venue),
+    }
+
+
 class WhoIsComing(NamedTuple):
     shown: list[RSVP]
     others: int
@@ -273,11 +283,15 @@ class Event(models.Model):
             self.status = EventStatus.CANCELLED
             self.cancellation_reason = reason
             self.sequence = locked.sequence + 1
+            if was_published:
+                # reinstate() knows by this that it was public before.
+                self.published_at = locked.published_at or timezone.now()
             self.save(
                 update_fields=[
                     "status",
                     "cancellation_reason",
                     "sequence",
+                    "published_at",
                     "updated_at",
                 ]
             )
@@ -315,7 +329,36 @@ class Event(models.Model):
             self.sequence = locked.sequence + 1
             self.save(update_fields=[*new, "sequence", "updated_at"])
             if self.status == EventStatus.PUBLISHED and not self.is_past:
-                self.notify_attendees(MailKind.EVENT_CHANGED)
+                # The mail shows what changed: the old time and place too.
+                self.notify_attendees(
+                    MailKind.EVENT_CHANGED, previous=previous_details(locked)
+                )
+        return True
+
+    def reinstate(self) -> bool:
+        """Take back a cancellation: the evening takes place after all. Everyone
+        still going or waiting is told (their last mail said it was off). A date
+        cancelled before it was ever published goes back to being a draft.
+        False if it was not cancelled."""
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=self.pk)
+            if not locked.is_cancelled:
+                return False
+            self.status = (
+                EventStatus.PUBLISHED if locked.published_at else EventStatus.DRAFT
+            )
+            self.cancellation_reason = ""
+            self.sequence = locked.sequence + 1
+            self.save(
+                update_fields=[
+                    "status",
+                    "cancellation_reason",
+                    "sequence",
+                    "updated_at",
+                ]
+            )
+            if self.status == EventStatus.PUBLISHED and not self.is_past:
+                self.notify_attendees(MailKind.EVENT_REINSTATED)
         return True
 
     def revise(self, fields: Iterable[str]) -> None:
@@ -554,9 +597,18 @@ class Event(models.Model):
             self.capacity = capacity
             return locked._fill_free_seats()
 
-    def notify_attendees(self, kind: str) -> None:
-        """E-mail everyone going or waiting if the change commits, in the background."""
-        enqueue_with_transaction("events.tasks.notify_attendees", self.pk, str(kind))
+    def notify_attendees(
+        self, kind: str, previous: dict[str, str] | None = None
+    ) -> None:
+        """E-mail everyone going or waiting if the change commits, in the background;
+        `previous` (previous_details()) tells the mail what it was before."""
+        enqueue_with_transaction(
+            "events.tasks.notify_attendees", self.pk, str(kind), previous
+        )
+
+    def people_to_tell(self) -> int:
+        """How many members a change of this evening e-mails (going or waiting)."""
+        return self.rsvps.active().count()
 
     def who_is_coming(self, viewer: Any) -> WhoIsComing:
         """The faces the viewer may see among those going, and how many others."""

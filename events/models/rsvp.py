@@ -61,6 +61,7 @@ class MailKind(models.TextChoices):
     PROMOTION = "promotion", _("Moved up from the waiting list")
     EVENT_CHANGED = "event_changed", _("Date or venue changed")
     EVENT_CANCELLED = "event_cancelled", _("Stammtisch cancelled")
+    EVENT_REINSTATED = "event_reinstated", _("Stammtisch takes place after all")
     REMINDER = "reminder", _("Reminder")
 
 
