@@ -133,6 +133,7 @@ class ProfileForm(forms.ModelForm):
             "preferred_language",
             "notify_event_updates",
             "notify_replies",
+            "notify_orga_tasks",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
@@ -153,6 +154,10 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Reports and proposals are the Orga-Team's mail (staff in the admin).
+        user = self.instance.user if self.instance.user_id else None
+        if not getattr(user, "is_staff", False):
+            del self.fields["notify_orga_tasks"]
         self.fields["field"].choices = [("", _("Not specified")), *Field.choices]
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"

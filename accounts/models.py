@@ -398,6 +398,12 @@ class Profile(models.Model):
     notify_replies = models.BooleanField(
         _("e-mail me about replies to my comments"), default=True
     )
+    # Only organizers get these: new reports and proposals (events/todo.py).
+    notify_orga_tasks = models.BooleanField(
+        _("e-mail me about new reports and Impuls proposals"),
+        default=True,
+        help_text=_("For the Orga-Team: new things on the to-do list."),
+    )
     visibility = models.CharField(
         _("who may see my profile"),
         max_length=12,
@@ -524,6 +530,7 @@ class Profile(models.Model):
             "preferred_language",
             "notify_event_updates",
             "notify_replies",
+            "notify_orga_tasks",
             "visibility",
             "show_in_attendee_lists",
             "calendar_token",

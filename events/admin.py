@@ -1,4 +1,5 @@
 import copy
+import json
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -16,8 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from events.forms import CancelEventsForm, GenerateDraftsForm, RescheduleForm
@@ -93,6 +94,21 @@ BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 def changed(*fields: str) -> list[dict[str, Any]]:
     """A change message the admin's log translates when it shows it."""
     return [{"changed": {"fields": list(fields)}}]
+
+
+def done(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    count: int,
+    message: str,
+    nothing: str,
+) -> None:
+    """Every action says what it did, or that there was nothing to do."""
+    if count:
+        text = message % {"count": count} if "%(count)" in message else message
+        model_admin.message_user(request, text, messages.SUCCESS)
+    else:
+        model_admin.message_user(request, nothing, messages.WARNING)
 
 
 class MailPreview(NamedTuple):
@@ -726,6 +742,36 @@ class AttendeeMessageAdmin(admin.ModelAdmin):
         return False
 
 
+def _field_label(name: str) -> str:
+    """A field name as the log stored it ("Description", the form's label in
+    English), in the reader's language: the catalogue has the verbose names in
+    lower case."""
+    for candidate in (name, name.lower()):
+        translated = gettext(candidate)
+        if translated != candidate:
+            return capfirst(translated)
+    return name
+
+
+def translated_change_message(entry: LogEntry) -> str:
+    """LogEntry.get_change_message(), with field names and our own plain
+    messages (msgids, e.g. "Hid comment") in the reader's language."""
+    try:
+        data = json.loads(entry.change_message)
+    except (TypeError, ValueError):
+        data = None
+    if not isinstance(data, list):
+        return gettext(entry.change_message) if entry.change_message else ""
+    for part in data:
+        for key in ("changed", "added", "deleted"):
+            fields = part.get(key, {}).get("fields") if isinstance(part, dict) else None
+            if fields:
+                part[key]["fields"] = [_field_label(name) for name in fields]
+    shown = copy.copy(entry)
+    shown.change_message = json.dumps(data)
+    return shown.get_change_message()
+
+
 @admin.register(LogEntry)
 class LogEntryAdmin(admin.ModelAdmin):
     """Who did what, when: every admin change, check-in and message, read-only."""
@@ -739,7 +785,7 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("what"))
     def message(self, entry: LogEntry) -> str:
-        return entry.get_change_message()
+        return translated_change_message(entry)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -863,18 +909,56 @@ class RecapAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected recaps"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
-        for recap in queryset:
+        count = 0
+        for recap in queryset.exclude(status=RecapStatus.PUBLISHED):
             recap.publish()
+            self.log_change(request, recap, changed("status"))
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "%(count)d recap published.", "%(count)d recaps published.", count
+            ),
+            _("The selected recaps were published already."),
+        )
 
     @admin.action(description=_("Close comments on the selected recaps"))
     def close_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
-        for recap in queryset:
+        count = 0
+        for recap in queryset.filter(comments_open=True):
             recap.close_comments(by=request.user)
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "Comments closed on %(count)d recap.",
+                "Comments closed on %(count)d recaps.",
+                count,
+            ),
+            _("Comments were closed already on the selected recaps."),
+        )
 
     @admin.action(description=_("Open comments on the selected recaps"))
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
-        for recap in queryset:
+        count = 0
+        for recap in queryset.filter(comments_open=False):
             recap.open_comments(by=request.user)
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "Comments opened on %(count)d recap.",
+                "Comments opened on %(count)d recaps.",
+                count,
+            ),
+            _("Comments were open already on the selected recaps."),
+        )
 
 
 # Words of a search in the moderation queue that are looked for.
@@ -1017,30 +1101,85 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Hide the selected comments"))
     def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset:
-            comment.hide(by=request.user)
+        count = reports = 0
+        for comment in queryset.filter(is_hidden=False):
+            reports += comment.hide(by=request.user)
+            count += 1
+        message = ngettext(
+            "%(count)d comment hidden.", "%(count)d comments hidden.", count
+        ) % {"count": count}
+        if reports:
+            message += " " + ngettext(
+                "%(count)d report closed.", "%(count)d reports closed.", reports
+            ) % {"count": reports}
+        done(
+            self,
+            request,
+            count,
+            message,
+            _("The selected comments were hidden already."),
+        )
 
     @admin.action(description=_("Show the selected comments again"))
     def unhide_comments(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
-        for comment in queryset:
+        count = 0
+        for comment in queryset.filter(is_hidden=True):
             comment.unhide(by=request.user)
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "%(count)d comment is visible again.",
+                "%(count)d comments are visible again.",
+                count,
+            ),
+            _("The selected comments were visible already."),
+        )
 
     @admin.action(description=_("Delete the selected comments (threads stay readable)"))
     def delete_comments(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
+        count = 0
         for comment in queryset.select_related("parent"):
-            if Comment.objects.filter(pk=comment.pk).exists():
+            if Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).exists():
                 comment.delete_by(request.user)
+                count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "%(count)d comment deleted.", "%(count)d comments deleted.", count
+            ),
+            _("The selected comments were deleted already."),
+        )
 
     @admin.action(description=_("Dismiss the reports (keep the comments visible)"))
     def dismiss_reports(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
+        reports = 0
         for comment in queryset:
-            comment.resolve_reports()
+            closed = comment.resolve_reports()
+            if closed:
+                self.log_change(request, comment, gettext_noop("Dismissed reports"))
+            reports += closed
+        done(
+            self,
+            request,
+            reports,
+            ngettext(
+                "%(count)d report dismissed; the comments stay visible.",
+                "%(count)d reports dismissed; the comments stay visible.",
+                reports,
+            ),
+            _("The selected comments had no open reports."),
+        )
 
 
 # The import pages register themselves (events/admin_imports.py).

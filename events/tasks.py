@@ -19,6 +19,7 @@ from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from events.calendar import build_calendar
@@ -30,6 +31,7 @@ from events.models import (
     MailKind,
     RSVPStatus,
 )
+from events.todo import orga_team_to_tell
 from somehub.lib.dates import format_local
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.subject import mail_subject
@@ -229,6 +231,36 @@ def notify_attendees(
             extra = [1, previous] if previous else []
             enqueue_with_transaction(send_rsvp_email, kind, rsvp_id, *extra)
     return len(rsvp_ids)
+
+
+# Telling the Orga-Team of new work (events/todo.py).
+
+
+@task()
+def tell_orga_team(builder: str, pk: int) -> int:
+    """One mail per organizer who wants them, each in their language; `builder`
+    names the function that words it (events.todo.tell_orga_team)."""
+    build = import_string(builder)
+    sent = 0
+    for organizer in orga_team_to_tell():
+        with translation.override(organizer.profile.preferred_language):
+            built = build(pk)
+            if built is None:
+                return sent
+            subject, text, path = built
+            body = render_to_string(
+                "events/email/orga_task.txt",
+                {
+                    "name": organizer.greeting_name,
+                    "text": text,
+                    "url": settings.SITE_URL + path,
+                    "profile_url": settings.SITE_URL + reverse("accounts:edit-profile"),
+                    "SITE_NAME": settings.SITE_NAME,
+                },
+            )
+        EmailMultiAlternatives(mail_subject(subject), body, to=[organizer.email]).send()
+        sent += 1
+    return sent
 
 
 # The Orga-Team's "write to attendees".

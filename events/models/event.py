@@ -586,6 +586,25 @@ class Event(models.Model):
             record(by, rsvp, gettext("Let in at the door."), added=added)
         return rsvp
 
+    def move_up(self, rsvp: RSVP, by: Any) -> RSVP:
+        """The Orga-Team gives someone on the waiting list a seat by hand, out of
+        turn and even on a full evening (their override, like at the door); the
+        member gets the "you're in" mail."""
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.pk)
+            event.check_rsvp_changeable()
+            current = RSVP.objects.select_for_update().get(pk=rsvp.pk, event=event)
+            if not current.is_waiting:
+                raise RSVPError(_("This member is not on the waiting list any more."))
+            current.status, current.waiting_since = RSVPStatus.GOING, None
+            current.promoted_at = timezone.now()
+            current.save(
+                update_fields=["status", "waiting_since", "promoted_at", "updated_at"]
+            )
+            current.notify(MailKind.PROMOTION)
+            record(by, current, gettext("Moved up from the waiting list by hand."))
+        return current
+
     def change_capacity(self, capacity: int | None) -> list[RSVP]:
         """Change the number of seats; the waiting list moves up into new ones (and
         is told). Returns who moved up."""

@@ -38,6 +38,7 @@ from events.models.orga import (
     walk_in_candidates,
 )
 from events.models.stats import Dashboard, with_attendance
+from events.todo import to_do_list
 
 View = Callable[..., HttpResponse]
 
@@ -68,7 +69,11 @@ def get_event_for_orga(slug: str) -> Event:
 @require_safe
 @organizer_required(MANAGE_EVENTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"dashboard": Dashboard.build(), "door_event": event_at_the_door()}
+    context = {
+        "dashboard": Dashboard.build(),
+        "door_event": event_at_the_door(),
+        "to_do": to_do_list(),
+    }
     return render(request, "events/orga_dashboard.html", context)
 
 
@@ -170,6 +175,36 @@ def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("%(name)s is checked in.") % {"name": member})
     anchor = f"member-{member.pk}"
     return redirect(checkin_url(event, search_query(request.POST), anchor))
+
+
+# The waiting list, moved up by hand -----------------------------------------------
+
+
+@require_safe
+@organizer_required(MANAGE_EVENTS)
+def waiting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    waiting = event.rsvps.waiting().select_related("member__profile")
+    context = {"event": event, "waiting": waiting}
+    return render(request, "events/orga_waiting.html", context)
+
+
+@require_POST
+@organizer_required(MANAGE_EVENTS)
+def move_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    rsvp = get_object_or_404(RSVP.objects.select_related("member"), event=event, pk=pk)
+    try:
+        event.move_up(rsvp, by=request.user)
+    except RSVPError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s has a seat now and gets an e-mail.")
+            % {"name": rsvp.member.display_name},
+        )
+    return redirect("events:orga-waiting", slug=event.slug)
 
 
 # Writing to attendees -------------------------------------------------------------
