@@ -363,7 +363,7 @@ class Profile(models.Model):
         _("handle"),
         max_length=40,
         unique=True,
-        help_text=_("Your address on this site: /members/<handle>/"),
+        help_text=_("Your address on this site: /members/your-handle/"),
     )
     display_name = OneLineCharField(
         _("display name"), max_length=DISPLAY_NAME_LENGTH, blank=True

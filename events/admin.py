@@ -169,6 +169,7 @@ class SeriesAdmin(admin.ModelAdmin):
                 "fields": [
                     ("week_of_month", "weekday"),
                     ("start_time", "end_time"),
+                    "reminder_time",
                     "default_capacity",
                     "upcoming_dates",
                 ],
@@ -221,25 +222,135 @@ class SeriesAdmin(admin.ModelAdmin):
                 title=_("Create the next dates as drafts"),
                 form=form,
             )
+        wanted = form.cleaned_data["count"]
         for series in queryset:
+            existing = series.existing_on(series.next_dates(wanted))
             try:
-                events = series.generate_drafts(form.cleaned_data["count"])
+                events = series.generate_drafts(wanted)
             except ValidationError as exc:
                 self.message_user(request, exc.messages[0], messages.WARNING)
                 continue
             for event in events:
                 self.log_addition(request, event, [{"added": {}}])
+            note = ngettext(
+                "%(count)d draft created for “%(series)s”.",
+                "%(count)d drafts created for “%(series)s”.",
+                len(events),
+            ) % {"count": len(events), "series": series}
+            if existing:
+                note += " " + ngettext(
+                    "%(count)d of the next %(wanted)d dates exists already: %(dates)s.",
+                    "%(count)d of the next %(wanted)d dates exist already: %(dates)s.",
+                    len(existing),
+                ) % {
+                    "count": len(existing),
+                    "wanted": wanted,
+                    "dates": "; ".join(
+                        f"{format_local(e.starts_at, 'medium')} "
+                        f"({e.get_status_display()})"
+                        for e in existing
+                    ),
+                }
+            self.message_user(
+                request, note, messages.SUCCESS if events else messages.WARNING
+            )
+        return None
+
+    def save_model(
+        self, request: HttpRequest, obj: Series, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"start_time", "end_time"} & set(form.changed_data):
+            request.series_rule_changed = bool(obj.events_off_rule())  # type: ignore[attr-defined]
+
+    def response_change(self, request: HttpRequest, obj: Series) -> HttpResponse:
+        if getattr(request, "series_rule_changed", False):
+            self.message_user(
+                request,
+                _(
+                    "The rule has a new time. Existing coming dates still have the "
+                    "old one: choose which should move."
+                ),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:events_series_apply_rule", args=[obj.pk])
+            )
+        return super().response_change(request, obj)
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "<path:object_id>/apply-rule/",
+                self.admin_site.admin_view(self.apply_rule_view),
+                name="events_series_apply_rule",
+            )
+        ]
+        return own + super().get_urls()
+
+    def apply_rule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The rule's new time for existing coming dates: drafts move quietly,
+        published ones through Event.reschedule(), which e-mails those going
+        (the page says how many, with the mail, before anything happens)."""
+        series = self.get_object(request, object_id)
+        if series is None:
+            raise Http404
+        if not (
+            self.has_change_permission(request, series)
+            and request.user.has_perm("events.change_event")
+        ):
+            raise PermissionDenied
+        off = series.events_off_rule()
+        if request.method == "POST":
+            chosen = set(request.POST.getlist("event"))
+            moved = told = 0
+            for event, by_rule in off:
+                if str(event.pk) not in chosen:
+                    continue
+                people = event.people_to_tell() if concerns_people(event) else 0
+                if event.reschedule(
+                    starts_at=by_rule.starts_at, ends_at=by_rule.ends_at
+                ):
+                    self.log_change(request, event, changed(*CHANGED_BY_MOVE))
+                    moved += 1
+                    told += people
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d draft created for “%(series)s”.",
-                    "%(count)d drafts created for “%(series)s”.",
-                    len(events),
+                    "%(count)d date moved to the rule's time; %(told)d e-mails go out.",
+                    "%(count)d dates moved to the rule's time; "
+                    "%(told)d e-mails go out.",
+                    moved,
                 )
-                % {"count": len(events), "series": series},
-                messages.SUCCESS,
+                % {"count": moved, "told": told},
+                messages.SUCCESS if moved else messages.WARNING,
             )
-        return None
+            return HttpResponseRedirect(
+                reverse("admin:events_series_change", args=[series.pk])
+            )
+        rows = []
+        preview = None
+        for event, by_rule in off:
+            people = event.people_to_tell() if concerns_people(event) else 0
+            rows.append({"event": event, "by_rule": by_rule, "people": people})
+            if preview is None and people:
+                moved_copy = copy.copy(event)
+                moved_copy.starts_at, moved_copy.ends_at = by_rule
+                preview = mail_preview(
+                    moved_copy, MailKind.EVENT_CHANGED, previous_details(event)
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "title": _("Apply the new time to existing dates"),
+            "rows": rows,
+            "recipients": sum(r["people"] for r in rows),
+            "preview": preview,
+            "changelist_url": reverse("admin:events_series_changelist"),
+            "change_url": reverse("admin:events_series_change", args=[series.pk]),
+        }
+        return TemplateResponse(request, "admin/events/series/apply_rule.html", context)
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -374,6 +485,7 @@ class EventAdmin(admin.ModelAdmin):
         "publish_events",
         "cancel_events",
         "reinstate_events",
+        "copy_events",
         "create_next_dates",
         "export_attendees",
     ]
@@ -383,7 +495,10 @@ class EventAdmin(admin.ModelAdmin):
             _("When and where"),
             {"fields": ["starts_at", "ends_at", "venue", "capacity"]},
         ),
-        (_("RSVPs"), {"fields": ["rsvp_opens_at", "rsvp_closes_at"]}),
+        (
+            _("RSVPs"),
+            {"fields": ["rsvp_opens_at", "rsvp_closes_at", "reminder_time"]},
+        ),
         (
             _("Status"),
             {"fields": ["status", "cancellation_reason", "published_at"]},
@@ -667,6 +782,29 @@ class EventAdmin(admin.ModelAdmin):
         return None
 
     @admin.action(
+        description=_("Copy the selected dates as new drafts"),
+        permissions=["add"],
+        location=BOTH_PLACES,
+    )
+    def copy_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset.order_by("starts_at"):
+            copied = event.copy_as_draft()
+            self.log_addition(request, copied, [{"added": {}}])
+            url = reverse("admin:events_event_change", args=[copied.pk])
+            self.message_user(
+                request,
+                format_html(
+                    _(
+                        'Copied as a new draft: <a href="{url}">{event}</a>. '
+                        "Set its date, then publish it."
+                    ),
+                    url=url,
+                    event=copied,
+                ),
+                messages.SUCCESS,
+            )
+
+    @admin.action(
         description=_("Create the next date of this series"),
         permissions=["add"],
         location=BOTH_PLACES,
@@ -815,6 +953,9 @@ class RecapPhotoForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> RecapPhoto:
         photo = super().save(commit=False)
+        if photo._state.adding and "position" not in self.changed_data:
+            # A new photo goes after the others, not to position 0 with them all.
+            photo.position = photo.recap.next_photo_position()
         decoded = getattr(self, "decoded_image", None)
         if decoded is not None:
             photo.store(decoded)

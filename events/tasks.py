@@ -38,6 +38,9 @@ from somehub.lib.subject import mail_subject
 
 logger = logging.getLogger(__name__)
 
+# From this hour on, an evening today is "tonight".
+EVENING_FROM = 17
+
 # A failed mail is tried again after these delays (with a backend that can wait).
 RETRY_DELAYS = (
     timedelta(minutes=1),
@@ -48,7 +51,11 @@ RETRY_DELAYS = (
 
 
 def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
-    params = {"title": event.title, "date": format_local(event.starts_at, "day")}
+    params = {
+        "title": event.title,
+        "date": format_local(event.starts_at, "day"),
+        "time": format_local(event.starts_at, "time"),
+    }
     subjects = {
         MailKind.CONFIRMATION: (
             gettext("You're in: %(title)s, %(date)s")
@@ -63,9 +70,23 @@ def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
         MailKind.EVENT_REINSTATED: gettext(
             "It takes place after all: %(title)s, %(date)s"
         ),
-        MailKind.REMINDER: gettext("Tomorrow: %(title)s, %(date)s"),
+        MailKind.REMINDER: _reminder_subject(event),
     }
     return mail_subject(subjects[MailKind(kind)] % params)
+
+
+def _reminder_subject(event: Event) -> str:
+    """Says when from the real time until the evening: sent at 18:17 for 19:00
+    it is tonight, not tomorrow."""
+    day = timezone.localtime(event.starts_at).date()
+    today = timezone.localdate()
+    if day == today:
+        if timezone.localtime(event.starts_at).hour >= EVENING_FROM:
+            return gettext("Tonight: %(title)s, %(time)s")
+        return gettext("Today: %(title)s, %(time)s")
+    if day == today + timedelta(days=1):
+        return gettext("Tomorrow: %(title)s, %(date)s")
+    return gettext("Reminder: %(title)s, %(date)s")
 
 
 def _still_relevant(kind: str, rsvp: RSVP) -> bool:

@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,7 @@ from somehub.lib.dates import format_local
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.slugs import german_slugify
 
 
 class Venue(models.Model):
@@ -184,6 +184,15 @@ class Event(models.Model):
         default=EventStatus.DRAFT,
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    reminder_time = models.TimeField(
+        _("reminder at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Send the reminder at this time on the day (e.g. 10:00); leave empty "
+            "for the series' setting, or a day before."
+        ),
+    )
     cover_image = models.ImageField(_("cover image"), upload_to="events/", blank=True)
     cover_image_alt = models.CharField(
         _("cover image description"), max_length=200, blank=True
@@ -361,6 +370,24 @@ class Event(models.Model):
                 self.notify_attendees(MailKind.EVENT_REINSTATED)
         return True
 
+    def copy_as_draft(self) -> "Event":
+        """A new draft with this evening's text, place, time and seats, to change
+        and publish; nobody's RSVP comes along, and nobody is told."""
+        return Event.objects.create(
+            series=self.series,
+            title=self.title,
+            motto=self.motto,
+            description=self.description,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            venue_id=self.venue_id,
+            capacity=self.capacity,
+            reminder_time=self.reminder_time,
+            cover_image=self.cover_image,
+            cover_image_alt=self.cover_image_alt,
+            status=EventStatus.DRAFT,
+        )
+
     def revise(self, fields: Iterable[str]) -> None:
         """Save the Orga-Team's edit of other details (title, motto, text, RSVP
         window...); calendar apps get a new revision when they show any of them.
@@ -399,7 +426,7 @@ class Event(models.Model):
 
     def _unique_slug(self) -> str:
         day = timezone.localtime(self.starts_at).date().isoformat()
-        base = slugify(f"{day} {self.title}")[:150] or day
+        base = german_slugify(f"{day} {self.title}")[:150] or day
         slug, n = base, 2
         while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1

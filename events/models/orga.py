@@ -396,6 +396,7 @@ def attendee_rows(events: models.QuerySet[Any]) -> models.QuerySet[RSVP]:
     return (
         RSVP.objects.filter(event__in=events)
         .active()
+        .with_waiting_position()
         .select_related("member__profile", "event")
         .order_by("event__starts_at", "event_id", "status", _name_order(), "pk")
     )

@@ -257,6 +257,11 @@ class Recap(models.Model):
         self.status = RecapStatus.DRAFT
         self.save(update_fields=["status", "updated_at"])
 
+    def next_photo_position(self) -> int:
+        """The position after this recap's last photo."""
+        last = self.photos.aggregate(last=models.Max("position"))["last"]
+        return 0 if last is None else last + 1
+
     def close_comments(self, by: Any = None) -> None:
         self.comments_open = False
         self.save(update_fields=["comments_open", "updated_at"])

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -129,13 +129,30 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
         )
 
     def due_for_reminder(self, now: datetime | None = None) -> "RSVPQuerySet":
-        """Seats at evenings that start within a day, whose holder was not reminded."""
+        """Seats whose holder was not reminded, at evenings that start within a
+        day; where the evening (or its series) names a reminder time, only from
+        that time on the day itself."""
         now = now or timezone.now()
-        return self.going().filter(
-            reminder_sent_at__isnull=True,
-            event__status=EventStatus.PUBLISHED,
-            event__starts_at__gt=now,
-            event__starts_at__lte=now + REMINDER_LEAD,
+        local = timezone.localtime(now)
+        zone = timezone.get_current_timezone()
+        return (
+            self.going()
+            .filter(
+                reminder_sent_at__isnull=True,
+                event__status=EventStatus.PUBLISHED,
+                event__starts_at__gt=now,
+                event__starts_at__lte=now + REMINDER_LEAD,
+            )
+            .alias(
+                send_at=Coalesce(
+                    "event__reminder_time", "event__series__reminder_time"
+                ),
+                event_day=TruncDate("event__starts_at", tzinfo=zone),
+            )
+            .filter(
+                Q(send_at__isnull=True)
+                | Q(event_day=local.date(), send_at__lte=local.time())
+            )
         )
 
     def send_reminders(self, now: datetime | None = None) -> int:

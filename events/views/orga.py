@@ -261,6 +261,11 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _local(moment: Any) -> str:
+    """A time as spreadsheets sort it, in Berlin time; empty for none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def attendees_csv_response(
     events: Iterable[Event] | QuerySet[Event], filename: str
 ) -> HttpResponse:
@@ -278,15 +283,13 @@ def attendees_csv_response(
             _("Status"),
             _("Checked in"),
             _("Event"),
+            _("Answered at"),
+            _("Place on the waiting list"),
         ]
     )
     for rsvp in attendee_rows(events):
         profile = getattr(rsvp.member, "profile", None)
-        checked_in = (
-            timezone.localtime(rsvp.checked_in_at).strftime("%Y-%m-%d %H:%M")
-            if rsvp.checked_in_at
-            else ""
-        )
+        checked_in = _local(rsvp.checked_in_at)
         writer.writerow(
             _cell(value)
             for value in [
@@ -296,6 +299,8 @@ def attendees_csv_response(
                 rsvp.get_status_display(),
                 checked_in,
                 str(rsvp.event),
+                _local(rsvp.created_at),
+                rsvp.waiting_position or "",
             ]
         )
     return response

@@ -348,8 +348,13 @@ def test_csv_action_exports_going_and_waiting_with_umlauts(
     rows = read_csv(response)
     assert len(rows) == 4  # header, two going, one waiting; not the one who said no
     header, *people = rows
-    assert len(header) == 6
+    assert len(header) == 8
+    assert header[6:] == ["Angemeldet am", "Platz auf der Warteliste"]
     by_mail = {row[1]: row for row in people}
+    # When each answered, and the place in line of those waiting.
+    assert all(row[6] for row in people)
+    assert by_mail["wanda@example.org"][7] == "1"
+    assert by_mail["anna@example.org"][7] == ""
     anna = by_mail["anna@example.org"]
     assert (anna[0], anna[1], anna[4]) == (
         "Anna Ärger",
@@ -376,6 +381,8 @@ def test_csv_page_in_english(client, orga, full_event) -> None:
         "Status",
         "Checked in",
         "Event",
+        "Answered at",
+        "Place on the waiting list",
     ]
     anna = next(r for r in rows if r[1] == "anna@example.org")
     assert anna[:5] == [
