@@ -99,7 +99,7 @@ def test_every_mail_has_the_same_prefix(
         "waiting list": r"waiting list|Warteliste",
         "promotion": r"became free|frei geworden",
         "changed": r"Changed|Geändert",
-        "reminder": r"Tomorrow|Morgen",
+        "reminder": r"Tomorrow|Morgen|Tonight|Heute|Today|Reminder|Erinnerung",
         "Orga-Team message": r"Wir sitzen hinten",
         "cancelled": r"Cancelled|Abgesagt",
         "comment reply": r"replied|geantwortet",
