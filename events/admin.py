@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -434,9 +434,10 @@ def reschedule_query(event: Event) -> str:
     start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     return urlencode(
         {
-            "starts_at_0": start.strftime("%Y-%m-%d"),
+            # In the organizer's own format, as the form shows it (25.05.2027).
+            "starts_at_0": formats.localize_input(start.date()),
             "starts_at_1": start.strftime("%H:%M"),
-            "ends_at_0": end.strftime("%Y-%m-%d"),
+            "ends_at_0": formats.localize_input(end.date()),
             "ends_at_1": end.strftime("%H:%M"),
             "venue": event.venue_id,
         }
