@@ -285,6 +285,9 @@ class AgendaItemAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
         return AgendaRowForm
 
+    class Media:
+        css = {"all": ["css/admin-orga.css"]}
+
     list_filter = [("event", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "speaker_name", "speaker__email"]
     list_select_related = ["event", "speaker__profile"]
