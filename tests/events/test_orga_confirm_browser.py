@@ -158,3 +158,8 @@ def test_the_to_do_list_shows_a_report_and_a_draft(
     page.goto(f"{base}{recap.get_absolute_url()}")
     expect(page.locator(".pill-reported")).to_contain_text("Gemeldet")
     shot(page, "recap-reported-de-1280")
+    # The moderation list fits at 1280 px: no column cut off.
+    page.goto(f"{base}/admin/events/comment/")
+    fits = "(r => r.scrollWidth <= r.clientWidth)(document.querySelector('.results'))"
+    assert page.evaluate(fits)
+    shot(page, "admin-comments-de-1280")
