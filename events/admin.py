@@ -178,6 +178,9 @@ class SeriesAdmin(admin.ModelAdmin):
     ]
     actions = ["generate_drafts"]
 
+    class Media:
+        js = ["admin/js/urlify.js", "js/admin-slugs.js"]
+
     @admin.display(description=_("repeats"))
     def rule(self, series: Series) -> str:
         return series.recurrence_text or self.get_empty_value_display()
@@ -1028,6 +1031,10 @@ class RecapAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     inlines = [RecapPhotoInline]
     actions = ["publish", "close_comments", "open_comments"]
+
+    class Media:
+        js = ["admin/js/urlify.js", "js/admin-slugs.js"]
+
     fields = RecapAdminForm.Meta.fields
 
     def get_form(self, request: HttpRequest, obj: Recap | None = None, **kwargs: Any):

@@ -163,3 +163,10 @@ def test_the_to_do_list_shows_a_report_and_a_draft(
     fits = "(r => r.scrollWidth <= r.clientWidth)(document.querySelector('.results'))"
     assert page.evaluate(fits)
     shot(page, "admin-comments-de-1280")
+
+
+def test_the_admin_fills_slugs_with_readable_umlauts(live_server, page: Page) -> None:
+    make_orga("olga@example.org", "Olga Orga")
+    log_in(page, live_server.url, "olga@example.org", "/admin/events/series/add/")
+    page.locator("#id_name").press_sequentially("Gespräche über Öffentlichkeit")
+    expect(page.locator("#id_slug")).to_have_value("gespraeche-ueber-oeffentlichkeit")
