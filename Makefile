@@ -97,6 +97,8 @@ lint: $(VENV)/.dev-installed
 # Refresh the German catalogue after changing strings; the compiled .mo is committed.
 messages: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l de --no-obsolete --add-location file
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -d djangojs -l de --no-obsolete \
+		--add-location file -i "var/*" -i "scripts/*"
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l de
 
 clean:

@@ -12,7 +12,10 @@ class ProfileInline(admin.StackedInline):
     can_delete = False
     extra = 0
     # Photos only come in through the member's form, which strips their metadata.
-    readonly_fields = ["photo", "photo_thumb", "calendar_token"]
+    readonly_fields = ["photo", "photo_thumb"]
+    # The personal calendar key is a password to the member's feed: nobody else
+    # reads it, organizers included.
+    exclude = ["calendar_token"]
 
 
 @admin.register(User)
@@ -56,10 +59,11 @@ class ProfileAdmin(admin.ModelAdmin):
         "user",
         "photo",
         "photo_thumb",
-        "calendar_token",
         "created_at",
         "updated_at",
     ]
+    # The member's secret calendar key (see ProfileInline).
+    exclude = ["calendar_token"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Every account gets its profile when it is made; there is none to add.

@@ -272,7 +272,8 @@ class MailPreferencesForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.profile = profile
-        for topic in MailTopic:
+        self.topics = MailTopic.offered_to(profile.user)
+        for topic in self.topics:
             self.fields[topic.field] = forms.BooleanField(
                 label=topic.label,
                 help_text=topic.description,
@@ -284,12 +285,12 @@ class MailPreferencesForm(forms.Form):
         """Store the choices; returns the kinds that changed."""
         changed = [
             topic
-            for topic in MailTopic
+            for topic in self.topics
             if self.cleaned_data[topic.field] != self.profile.wants(topic)
         ]
-        for topic in MailTopic:
+        for topic in self.topics:
             setattr(self.profile, topic.field, self.cleaned_data[topic.field])
         self.profile.save(
-            update_fields=[*(topic.field for topic in MailTopic), "updated_at"]
+            update_fields=[*(topic.field for topic in self.topics), "updated_at"]
         )
         return changed

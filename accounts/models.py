@@ -306,6 +306,13 @@ class MailTopic(models.TextChoices):
     REMINDERS = "reminders", _("Reminders the day before an evening")
     REPLIES = "replies", _("Replies to my comments")
     ORGA_MESSAGES = "orga_messages", _("Messages from the Orga-Team")
+    # For the Orga-Team only (staff): new reports and proposals (events/todo.py).
+    ORGA_TASKS = "orga_tasks", _("New reports and Impuls proposals")
+
+    @classmethod
+    def offered_to(cls, member: "User") -> list["MailTopic"]:
+        """The kinds this member can choose: the Orga-Team's own only for them."""
+        return [t for t in cls if t != cls.ORGA_TASKS or member.is_staff]
 
     @property
     def field(self) -> str:
@@ -331,6 +338,10 @@ TOPIC_DESCRIPTIONS = {
     MailTopic.ORGA_MESSAGES: _(
         "What the Orga-Team writes to members, for example to those going to an "
         "evening."
+    ),
+    MailTopic.ORGA_TASKS: _(
+        "For the Orga-Team: a mail when a comment is reported or someone proposes "
+        "an Impuls, with a link to where you deal with it."
     ),
 }
 
@@ -436,7 +447,7 @@ class Profile(models.Model):
         _("handle"),
         max_length=40,
         unique=True,
-        help_text=_("Your address on this site: /members/<handle>/"),
+        help_text=_("Your address on this site: /members/your-handle/"),
     )
     display_name = OneLineCharField(
         _("display name"), max_length=DISPLAY_NAME_LENGTH, blank=True
@@ -473,6 +484,12 @@ class Profile(models.Model):
     notify_replies = models.BooleanField(_("replies to my comments"), default=False)
     notify_orga_messages = models.BooleanField(
         _("messages from the Orga-Team"), default=False
+    )
+    # Only organizers get these: new reports and proposals (events/todo.py).
+    notify_orga_tasks = models.BooleanField(
+        _("e-mail me about new reports and Impuls proposals"),
+        default=True,
+        help_text=_("For the Orga-Team: new things on the to-do list."),
     )
     visibility = models.CharField(
         _("who may see my profile"),
@@ -613,6 +630,7 @@ class Profile(models.Model):
             "notify_reminders",
             "notify_replies",
             "notify_orga_messages",
+            "notify_orga_tasks",
             "visibility",
             "show_in_attendee_lists",
             "calendar_token",

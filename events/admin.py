@@ -1,25 +1,29 @@
-from typing import Any, cast
+import copy
+import json
+from typing import Any, NamedTuple, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile, member_of
-from events.forms import CancelEventsForm, GenerateDraftsForm
+from events.forms import CancelEventsForm, GenerateDraftsForm, RescheduleForm
 from events.models import (
     RSVP,
     BodyFormat,
@@ -29,15 +33,17 @@ from events.models import (
     Event,
     EventStatus,
     Mailing,
+    MailKind,
     Recap,
     RecapPhoto,
     RecapStatus,
     Series,
     Venue,
 )
-from events.models.event import EventQuerySet
+from events.models.event import EventQuerySet, previous_details
 from events.models.orga import EXPORT_ATTENDEES
 from events.models.recap import CommentQuerySet
+from events.tasks import compose
 from events.views.orga import attendees_csv_response
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload, reencode_as_jpeg
@@ -94,6 +100,58 @@ def changed(*fields: str) -> list[dict[str, Any]]:
     return [{"changed": {"fields": list(fields)}}]
 
 
+def done(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    count: int,
+    message: str,
+    nothing: str | Promise,
+) -> None:
+    """Every action says what it did, or that there was nothing to do."""
+    if count:
+        text = message % {"count": count} if "%(count)" in message else message
+        model_admin.message_user(request, text, messages.SUCCESS)
+    else:
+        model_admin.message_user(request, str(nothing), messages.WARNING)
+
+
+class MailPreview(NamedTuple):
+    """One of the e-mails an action would send, as its recipient would get it."""
+
+    recipient: str
+    subject: str
+    body: str
+
+
+def mail_preview(
+    event: Event, kind: str, previous: dict[str, str] | None = None
+) -> MailPreview | None:
+    """The mail of `kind` about `event` (changed in memory, not saved) for the first
+    person it would go to; None when nobody would get one."""
+    rsvp = (
+        event.rsvps.active()
+        .select_related("member__profile")
+        .order_by("status", "created_at", "pk")
+        .first()
+    )
+    if rsvp is None:
+        return None
+    rsvp.event = event
+    message = compose(kind, rsvp, previous)
+    return MailPreview(
+        rsvp.member.display_name, str(message.subject), str(message.body)
+    )
+
+
+def concerns_people(event: Event) -> bool:
+    """Whether changing this evening's time or place e-mails anyone."""
+    return (
+        event.status == EventStatus.PUBLISHED
+        and not event.is_past
+        and event.rsvps.active().exists()
+    )
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "rule", "default_venue", "next_date"]
@@ -117,6 +175,7 @@ class SeriesAdmin(admin.ModelAdmin):
                 "fields": [
                     ("week_of_month", "weekday"),
                     ("start_time", "end_time"),
+                    "reminder_time",
                     "default_capacity",
                     "upcoming_dates",
                 ],
@@ -124,6 +183,9 @@ class SeriesAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["generate_drafts"]
+
+    class Media:
+        js = ["admin/js/urlify.js", "js/admin-slugs.js"]
 
     @admin.display(description=_("repeats"))
     def rule(self, series: Series) -> str:
@@ -169,25 +231,135 @@ class SeriesAdmin(admin.ModelAdmin):
                 title=_("Create the next dates as drafts"),
                 form=form,
             )
+        wanted = form.cleaned_data["count"]
         for series in queryset:
+            existing = series.existing_on(series.next_dates(wanted))
             try:
-                events = series.generate_drafts(form.cleaned_data["count"])
+                events = series.generate_drafts(wanted)
             except ValidationError as exc:
                 self.message_user(request, exc.messages[0], messages.WARNING)
                 continue
             for event in events:
                 self.log_addition(request, event, [{"added": {}}])
+            note = ngettext(
+                "%(count)d draft created for “%(series)s”.",
+                "%(count)d drafts created for “%(series)s”.",
+                len(events),
+            ) % {"count": len(events), "series": series}
+            if existing:
+                note += " " + ngettext(
+                    "%(count)d of the next %(wanted)d dates exists already: %(dates)s.",
+                    "%(count)d of the next %(wanted)d dates exist already: %(dates)s.",
+                    len(existing),
+                ) % {
+                    "count": len(existing),
+                    "wanted": wanted,
+                    "dates": "; ".join(
+                        f"{format_local(e.starts_at, 'medium')} "
+                        f"({e.get_status_display()})"
+                        for e in existing
+                    ),
+                }
+            self.message_user(
+                request, note, messages.SUCCESS if events else messages.WARNING
+            )
+        return None
+
+    def save_model(
+        self, request: HttpRequest, obj: Series, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"start_time", "end_time"} & set(form.changed_data):
+            request.series_rule_changed = bool(obj.events_off_rule())  # type: ignore[attr-defined]
+
+    def response_change(self, request: HttpRequest, obj: Series) -> HttpResponse:
+        if getattr(request, "series_rule_changed", False):
+            self.message_user(
+                request,
+                _(
+                    "The rule has a new time. Existing coming dates still have the "
+                    "old one: choose which should move."
+                ),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:events_series_apply_rule", args=[obj.pk])
+            )
+        return super().response_change(request, obj)
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "<path:object_id>/apply-rule/",
+                self.admin_site.admin_view(self.apply_rule_view),
+                name="events_series_apply_rule",
+            )
+        ]
+        return own + super().get_urls()
+
+    def apply_rule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The rule's new time for existing coming dates: drafts move quietly,
+        published ones through Event.reschedule(), which e-mails those going
+        (the page says how many, with the mail, before anything happens)."""
+        series = self.get_object(request, object_id)
+        if series is None:
+            raise Http404
+        if not (
+            self.has_change_permission(request, series)
+            and request.user.has_perm("events.change_event")
+        ):
+            raise PermissionDenied
+        off = series.events_off_rule()
+        if request.method == "POST":
+            chosen = set(request.POST.getlist("event"))
+            moved = told = 0
+            for event, by_rule in off:
+                if str(event.pk) not in chosen:
+                    continue
+                people = event.people_to_tell() if concerns_people(event) else 0
+                if event.reschedule(
+                    starts_at=by_rule.starts_at, ends_at=by_rule.ends_at
+                ):
+                    self.log_change(request, event, changed(*CHANGED_BY_MOVE))
+                    moved += 1
+                    told += people
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d draft created for “%(series)s”.",
-                    "%(count)d drafts created for “%(series)s”.",
-                    len(events),
+                    "%(count)d date moved to the rule's time; %(told)d e-mails go out.",
+                    "%(count)d dates moved to the rule's time; "
+                    "%(told)d e-mails go out.",
+                    moved,
                 )
-                % {"count": len(events), "series": series},
-                messages.SUCCESS,
+                % {"count": moved, "told": told},
+                messages.SUCCESS if moved else messages.WARNING,
             )
-        return None
+            return HttpResponseRedirect(
+                reverse("admin:events_series_change", args=[series.pk])
+            )
+        rows = []
+        preview = None
+        for event, by_rule in off:
+            people = event.people_to_tell() if concerns_people(event) else 0
+            rows.append({"event": event, "by_rule": by_rule, "people": people})
+            if preview is None and people:
+                moved_copy = copy.copy(event)
+                moved_copy.starts_at, moved_copy.ends_at = by_rule
+                preview = mail_preview(
+                    moved_copy, MailKind.EVENT_CHANGED, previous_details(event)
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "title": _("Apply the new time to existing dates"),
+            "rows": rows,
+            "recipients": sum(r["people"] for r in rows),
+            "preview": preview,
+            "changelist_url": reverse("admin:events_series_changelist"),
+            "change_url": reverse("admin:events_series_change", args=[series.pk]),
+        }
+        return TemplateResponse(request, "admin/events/series/apply_rule.html", context)
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -259,6 +431,55 @@ class EventAdminForm(forms.ModelForm):
         return upload
 
 
+# What the log says a move changed (the admin translates these names).
+CHANGED_BY_MOVE = ("starts at", "ends at", "venue")
+
+
+def reschedule_initial(event: Event) -> dict[str, Any]:
+    return {
+        "starts_at": timezone.localtime(event.starts_at),
+        "ends_at": timezone.localtime(event.ends_at),
+        "venue": event.venue_id,
+    }
+
+
+def reschedule_query(event: Event) -> str:
+    """The confirmation page's address for the event's new (unsaved) time."""
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    return urlencode(
+        {
+            # In the organizer's own format, as the form shows it (25.05.2027).
+            "starts_at_0": formats.localize_input(start.date()),
+            "starts_at_1": start.strftime("%H:%M"),
+            "ends_at_0": formats.localize_input(end.date()),
+            "ends_at_1": end.strftime("%H:%M"),
+            "venue": event.venue_id,
+        }
+    )
+
+
+def moved_note(event: Event, count: int) -> str:
+    return ngettext(
+        "“%(event)s” is moved; %(count)d person going or waiting gets an e-mail.",
+        "“%(event)s” is moved; %(count)d people going or waiting get an e-mail.",
+        count,
+    ) % {"event": event, "count": count}
+
+
+def cancel_preview(events: QuerySet[Event], form: forms.Form) -> MailPreview | None:
+    """The cancellation mail for the first date that has people to tell."""
+    reason = form["reason"].value() or gettext("[Your reason appears here.]")
+    for event in events:
+        if event.status != EventStatus.PUBLISHED:
+            continue
+        off = copy.copy(event)
+        off.status, off.cancellation_reason = EventStatus.CANCELLED, reason
+        preview = mail_preview(off, MailKind.EVENT_CANCELLED)
+        if preview is not None:
+            return preview
+    return None
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
@@ -279,6 +500,8 @@ class EventAdmin(admin.ModelAdmin):
         "publish_events",
         "announce_events",
         "cancel_events",
+        "reinstate_events",
+        "copy_events",
         "create_next_dates",
         "export_attendees",
     ]
@@ -288,7 +511,10 @@ class EventAdmin(admin.ModelAdmin):
             _("When and where"),
             {"fields": ["starts_at", "ends_at", "venue", "capacity"]},
         ),
-        (_("RSVPs"), {"fields": ["rsvp_opens_at", "rsvp_closes_at"]}),
+        (
+            _("RSVPs"),
+            {"fields": ["rsvp_opens_at", "rsvp_closes_at", "reminder_time"]},
+        ),
         (
             _("Status"),
             {"fields": ["status", "cancellation_reason", "published_at"]},
@@ -352,14 +578,100 @@ class EventAdmin(admin.ModelAdmin):
                     obj.announce()
             return
         changed = set(form.changed_data)
+        moved = changed & {"starts_at", "ends_at", "venue"}
+        if moved and concerns_people(obj):
+            # A new time or place e-mails everyone going: it waits for the
+            # confirmation page (response_change), the other edits are saved.
+            request.reschedule_query = reschedule_query(obj)  # type: ignore[attr-defined]
+            obj.starts_at = form.initial["starts_at"]
+            obj.ends_at = form.initial["ends_at"]
+            obj.venue = Venue.objects.get(pk=form.initial["venue"])
+            changed -= moved
+            moved = set()
         with transaction.atomic():
-            if changed & {"starts_at", "ends_at", "venue"}:
+            if moved:
                 obj.reschedule(
                     starts_at=obj.starts_at, ends_at=obj.ends_at, venue=obj.venue
                 )
             if "capacity" in changed:
                 obj.change_capacity(obj.capacity)
             obj.revise(changed - {"starts_at", "ends_at", "venue", "capacity"})
+
+    def response_change(self, request: HttpRequest, obj: Event) -> HttpResponse:
+        query = getattr(request, "reschedule_query", None)
+        if query is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _(
+                "Your other changes are saved. The new time or place is not yet: "
+                "check who gets which e-mail, then confirm."
+            ),
+            messages.WARNING,
+        )
+        url = reverse("admin:events_event_reschedule", args=[obj.pk])
+        return HttpResponseRedirect(f"{url}?{query}")
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "<path:object_id>/reschedule/",
+                self.admin_site.admin_view(self.reschedule_view),
+                name="events_event_reschedule",
+            )
+        ]
+        return own + super().get_urls()
+
+    def reschedule_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A new time or place: who gets which e-mail, then (POST) the change."""
+        event = self.get_object(request, object_id)
+        if event is None:
+            raise Http404
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        if request.method == "POST":
+            data: Any = request.POST
+        else:
+            data = request.GET if "starts_at_0" in request.GET else None
+        form = RescheduleForm(data, initial=reschedule_initial(event))
+        preview, before = None, previous_details(event)
+        if form.is_valid():
+            new = form.cleaned_data
+            if request.method == "POST" and "confirm" in request.POST:
+                if event.reschedule(**new):
+                    self.log_change(request, event, changed(*CHANGED_BY_MOVE))
+                    self.message_user(
+                        request,
+                        moved_note(event, event.people_to_tell()),
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("Nothing changed: that is the time and place it has."),
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:events_event_change", args=[event.pk])
+                )
+            moved = copy.copy(event)
+            moved.starts_at, moved.ends_at = new["starts_at"], new["ends_at"]
+            moved.venue = new["venue"]
+            preview = mail_preview(moved, MailKind.EVENT_CHANGED, before)
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "original": event,
+            "title": _("Change time or place"),
+            "form": form,
+            "media": self.media + form.media,
+            "recipients": event.people_to_tell() if concerns_people(event) else 0,
+            "preview": preview,
+            "changelist_url": reverse("admin:events_event_changelist"),
+            "change_url": reverse("admin:events_event_change", args=[event.pk]),
+        }
+        return TemplateResponse(request, "admin/events/event/reschedule.html", context)
 
     @admin.display(description=_("date"), ordering="starts_at")
     def date(self, event: Event) -> str:
@@ -468,6 +780,7 @@ class EventAdmin(admin.ModelAdmin):
                 form=form,
                 events=events,
                 notified=sum(e.going_count + e.waiting_count for e in events),
+                preview=cancel_preview(events, form),
             )
         cancelled = 0
         for event in events:
@@ -485,6 +798,77 @@ class EventAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return None
+
+    @admin.action(
+        description=_("Reinstate the selected cancelled dates and tell those going"),
+        permissions=["change"],
+        location=BOTH_PLACES,
+    )
+    def reinstate_events(
+        self, request: HttpRequest, queryset: QuerySet[Event]
+    ) -> TemplateResponse | None:
+        events = queryset.filter(status=EventStatus.CANCELLED)
+        if "confirm" not in request.POST:
+            told = [e for e in events if e.published_at and not e.is_past]
+            preview = None
+            for event in told:
+                back = copy.copy(event)
+                back.status, back.cancellation_reason = EventStatus.PUBLISHED, ""
+                preview = mail_preview(back, MailKind.EVENT_REINSTATED)
+                if preview is not None:
+                    break
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                "admin/events/event/reinstate_confirmation.html",
+                title=_("Reinstate dates"),
+                form=forms.Form(),
+                events=events,
+                notified=sum(e.going_count + e.waiting_count for e in told),
+                preview=preview,
+            )
+        reinstated = 0
+        for event in events:
+            if event.reinstate():
+                self.log_change(request, event, changed("status"))
+                reinstated += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d date takes place again; everyone still going or "
+                "waiting gets an e-mail.",
+                "%(count)d dates take place again; everyone still going or "
+                "waiting gets an e-mail.",
+                reinstated,
+            )
+            % {"count": reinstated},
+            messages.SUCCESS if reinstated else messages.WARNING,
+        )
+        return None
+
+    @admin.action(
+        description=_("Copy the selected dates as new drafts"),
+        permissions=["add"],
+        location=BOTH_PLACES,
+    )
+    def copy_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset.order_by("starts_at"):
+            copied = event.copy_as_draft()
+            self.log_addition(request, copied, [{"added": {}}])
+            url = reverse("admin:events_event_change", args=[copied.pk])
+            self.message_user(
+                request,
+                format_html(
+                    gettext(
+                        'Copied as a new draft: <a href="{url}">{event}</a>. '
+                        "Set its date, then publish it."
+                    ),
+                    url=url,
+                    event=copied,
+                ),
+                messages.SUCCESS,
+            )
 
     @admin.action(
         description=_("Create the next date of this series"),
@@ -596,6 +980,36 @@ class MailingAdmin(admin.ModelAdmin):
         return False
 
 
+def _field_label(name: str) -> str:
+    """A field name as the log stored it ("Description", the form's label in
+    English), in the reader's language: the catalogue has the verbose names in
+    lower case."""
+    for candidate in (name, name.lower()):
+        translated = gettext(candidate)
+        if translated != candidate:
+            return capfirst(translated)
+    return name
+
+
+def translated_change_message(entry: LogEntry) -> str:
+    """LogEntry.get_change_message(), with field names and our own plain
+    messages (msgids, e.g. "Hid comment") in the reader's language."""
+    try:
+        data = json.loads(entry.change_message)
+    except (TypeError, ValueError):
+        data = None
+    if not isinstance(data, list):
+        return gettext(entry.change_message) if entry.change_message else ""
+    for part in data:
+        for key in ("changed", "added", "deleted"):
+            fields = part.get(key, {}).get("fields") if isinstance(part, dict) else None
+            if fields:
+                part[key]["fields"] = [_field_label(name) for name in fields]
+    shown = copy.copy(entry)
+    shown.change_message = json.dumps(data)
+    return shown.get_change_message()
+
+
 @admin.register(LogEntry)
 class LogEntryAdmin(admin.ModelAdmin):
     """Who did what, when: every admin change, check-in and message, read-only."""
@@ -609,7 +1023,7 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("what"))
     def message(self, entry: LogEntry) -> str:
-        return entry.get_change_message()
+        return translated_change_message(entry)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -639,6 +1053,9 @@ class RecapPhotoForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> RecapPhoto:
         photo = super().save(commit=False)
+        if photo._state.adding and "position" not in self.changed_data:
+            # A new photo goes after the others, not to position 0 with them all.
+            photo.position = photo.recap.next_photo_position()
         decoded = getattr(self, "decoded_image", None)
         if decoded is not None:
             photo.store(decoded)
@@ -711,6 +1128,10 @@ class RecapAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     inlines = [RecapPhotoInline]
     actions = ["publish", "close_comments", "open_comments"]
+
+    class Media:
+        js = ["admin/js/urlify.js", "js/admin-slugs.js"]
+
     fields = tuple(RecapAdminForm.Meta.fields)
 
     def get_form(
@@ -741,18 +1162,56 @@ class RecapAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected recaps"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
-        for recap in queryset:
+        count = 0
+        for recap in queryset.exclude(status=RecapStatus.PUBLISHED):
             recap.publish()
+            self.log_change(request, recap, changed("status"))
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "%(count)d recap published.", "%(count)d recaps published.", count
+            ),
+            _("The selected recaps were published already."),
+        )
 
     @admin.action(description=_("Close comments on the selected recaps"))
     def close_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
-        for recap in queryset:
+        count = 0
+        for recap in queryset.filter(comments_open=True):
             recap.close_comments(by=member_of(request))
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "Comments closed on %(count)d recap.",
+                "Comments closed on %(count)d recaps.",
+                count,
+            ),
+            _("Comments were closed already on the selected recaps."),
+        )
 
     @admin.action(description=_("Open comments on the selected recaps"))
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
-        for recap in queryset:
+        count = 0
+        for recap in queryset.filter(comments_open=False):
             recap.open_comments(by=member_of(request))
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "Comments opened on %(count)d recap.",
+                "Comments opened on %(count)d recaps.",
+                count,
+            ),
+            _("Comments were open already on the selected recaps."),
+        )
 
 
 # Words of a search in the moderation queue that are looked for.
@@ -804,11 +1263,9 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "excerpt",
         "written_by",
-        "created_at",
-        "is_hidden",
-        "is_deleted",
+        "written_at",
+        "state",
         "open_reports",
-        "recap_title",
     ]
     list_filter = [ModerationFilter, "recap"]
     search_fields = [
@@ -871,9 +1328,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
-        if comment.is_deleted:
-            return str(_("Comment deleted."))
-        return Truncator(comment.body).chars(80)
+        # The recap under the text, not in a column of its own: fits at 1280 px.
+        text = (
+            gettext("Comment deleted.")
+            if comment.is_deleted
+            else Truncator(comment.body).chars(120)
+        )
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            text,
+            Truncator(comment.recap.title).chars(60),
+        )
 
     @admin.display(description=_("author"), ordering="author")
     def written_by(self, comment: Comment) -> str:
@@ -889,36 +1354,105 @@ class CommentAdmin(admin.ModelAdmin):
     def is_deleted(self, comment: Comment) -> bool:
         return comment.is_deleted
 
+    @admin.display(description=_("written"), ordering="created_at")
+    def written_at(self, comment: Comment) -> str:
+        return format_local(comment.created_at, "medium")
+
+    @admin.display(description=_("state"))
+    def state(self, comment: Comment) -> str:
+        # One short column instead of two long ones: the list fits at 1280 px.
+        if comment.is_deleted:
+            return gettext("deleted")
+        return gettext("hidden") if comment.is_hidden else gettext("visible")
+
+    class Media:
+        css = {"all": ["css/admin-orga.css"]}
+
     @admin.display(description=_("open reports"), ordering="open_report_count")
     def open_reports(self, comment: Comment) -> int:
         return comment.open_report_count
 
     @admin.action(description=_("Hide the selected comments"))
     def hide_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset:
-            comment.hide(by=member_of(request))
+        count = reports = 0
+        for comment in queryset.filter(is_hidden=False):
+            reports += comment.hide(by=member_of(request))
+            count += 1
+        message = ngettext(
+            "%(count)d comment hidden.", "%(count)d comments hidden.", count
+        ) % {"count": count}
+        if reports:
+            message += " " + ngettext(
+                "%(count)d report closed.", "%(count)d reports closed.", reports
+            ) % {"count": reports}
+        done(
+            self,
+            request,
+            count,
+            message,
+            _("The selected comments were hidden already."),
+        )
 
     @admin.action(description=_("Show the selected comments again"))
     def unhide_comments(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
-        for comment in queryset:
+        count = 0
+        for comment in queryset.filter(is_hidden=True):
             comment.unhide(by=member_of(request))
+            count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "%(count)d comment is visible again.",
+                "%(count)d comments are visible again.",
+                count,
+            ),
+            _("The selected comments were visible already."),
+        )
 
     @admin.action(description=_("Delete the selected comments (threads stay readable)"))
     def delete_comments(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
+        count = 0
         for comment in queryset.select_related("parent"):
-            if Comment.objects.filter(pk=comment.pk).exists():
+            if Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).exists():
                 comment.delete_by(member_of(request))
+                count += 1
+        done(
+            self,
+            request,
+            count,
+            ngettext(
+                "%(count)d comment deleted.", "%(count)d comments deleted.", count
+            ),
+            _("The selected comments were deleted already."),
+        )
 
     @admin.action(description=_("Dismiss the reports (keep the comments visible)"))
     def dismiss_reports(
         self, request: HttpRequest, queryset: QuerySet[Comment]
     ) -> None:
+        reports = 0
         for comment in queryset:
-            comment.resolve_reports()
+            closed = comment.resolve_reports()
+            if closed:
+                self.log_change(request, comment, gettext_noop("Dismissed reports"))
+            reports += closed
+        done(
+            self,
+            request,
+            reports,
+            ngettext(
+                "%(count)d report dismissed; the comments stay visible.",
+                "%(count)d reports dismissed; the comments stay visible.",
+                reports,
+            ),
+            _("The selected comments had no open reports."),
+        )
 
 
 # The import pages register themselves (events/admin_imports.py).

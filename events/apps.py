@@ -14,6 +14,9 @@ class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Stammtisch")
 
+    # Reports, waiting lists, drafts and recaps on the to-do list (events/todo.py).
+    orga_to_do = "events.todo.events_to_do"
+
     def export_member_data(self, user: "User") -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
         from events.models import RSVP, Comment, CommentReport, Delivery

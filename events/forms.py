@@ -2,6 +2,7 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -197,6 +198,28 @@ class CancelEventsForm(forms.Form):
             "Shown on the event page and in the e-mail to everyone going or waiting."
         ),
     )
+
+
+class RescheduleForm(forms.Form):
+    """A new time or place for an evening; the admin shows whom it will e-mail
+    before it calls Event.reschedule()."""
+
+    required_css_class = "required"
+    starts_at = forms.SplitDateTimeField(
+        label=_("starts at"), widget=admin_widgets.AdminSplitDateTime
+    )
+    ends_at = forms.SplitDateTimeField(
+        label=_("ends at"), widget=admin_widgets.AdminSplitDateTime
+    )
+    venue = forms.ModelChoiceField(label=_("venue"), queryset=Venue.objects.all())
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("An evening cannot end before it begins."))
+        return cleaned
 
 
 class GenerateDraftsForm(forms.Form):

@@ -8,7 +8,7 @@ and a mail sent twice carries the same Message-ID both times.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from accounts.models import MailTopic, User
@@ -32,11 +33,15 @@ from events.models import (
 )
 from events.models.mailing import RETRY_DELAYS as MAILING_RETRY_DELAYS
 from events.models.mailing import Mailing, MailingKind
+from events.todo import orga_team_to_tell
 from somehub.lib.dates import format_local
 from somehub.lib.mail import build_mail, stable_message_id
 from somehub.lib.outbox import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
+
+# From this hour on, an evening today is "tonight".
+EVENING_FROM = 17
 
 # A failed mail is tried again after these delays (with a backend that can wait).
 RETRY_DELAYS = (
@@ -48,7 +53,11 @@ RETRY_DELAYS = (
 
 
 def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
-    params = {"title": event.title, "date": format_local(event.starts_at, "day")}
+    params = {
+        "title": event.title,
+        "date": format_local(event.starts_at, "day"),
+        "time": format_local(event.starts_at, "time"),
+    }
     subjects = {
         MailKind.CONFIRMATION: (
             gettext("You're in: %(title)s, %(date)s")
@@ -60,9 +69,26 @@ def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
         ),
         MailKind.EVENT_CHANGED: gettext("Changed: %(title)s, %(date)s"),
         MailKind.EVENT_CANCELLED: gettext("Cancelled: %(title)s, %(date)s"),
-        MailKind.REMINDER: gettext("Tomorrow: %(title)s, %(date)s"),
+        MailKind.EVENT_REINSTATED: gettext(
+            "It takes place after all: %(title)s, %(date)s"
+        ),
+        MailKind.REMINDER: _reminder_subject(event),
     }
     return subjects[MailKind(kind)] % params
+
+
+def _reminder_subject(event: Event) -> str:
+    """Says when from the real time until the evening: sent at 18:17 for 19:00
+    it is tonight, not tomorrow."""
+    day = timezone.localtime(event.starts_at).date()
+    today = timezone.localdate()
+    if day == today:
+        if timezone.localtime(event.starts_at).hour >= EVENING_FROM:
+            return gettext("Tonight: %(title)s, %(time)s")
+        return gettext("Today: %(title)s, %(time)s")
+    if day == today + timedelta(days=1):
+        return gettext("Tomorrow: %(title)s, %(date)s")
+    return gettext("Reminder: %(title)s, %(date)s")
 
 
 def _still_relevant(kind: str, rsvp: RSVP) -> bool:
@@ -72,7 +98,11 @@ def _still_relevant(kind: str, rsvp: RSVP) -> bool:
         return rsvp.is_active and event.is_cancelled
     if event.status != EventStatus.PUBLISHED or event.is_past:
         return False
-    if kind == MailKind.CONFIRMATION or kind == MailKind.EVENT_CHANGED:
+    if kind in (
+        MailKind.CONFIRMATION,
+        MailKind.EVENT_CHANGED,
+        MailKind.EVENT_REINSTATED,
+    ):
         return rsvp.is_active
     # Promotion and reminder are about a seat; a reminder only for those who
     # still want them.
@@ -85,8 +115,22 @@ def _still_relevant(kind: str, rsvp: RSVP) -> bool:
     )
 
 
-def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
-    """The e-mail of this kind for this RSVP, in the member's language."""
+def _previous(previous: dict[str, str] | None) -> dict[str, Any] | None:
+    """The time and place before a change (Event.reschedule), for the mail."""
+    if not previous:
+        return None
+    return {
+        "starts_at": datetime.fromisoformat(previous["starts_at"]),
+        "ends_at": datetime.fromisoformat(previous["ends_at"]),
+        "venue": previous.get("venue", ""),
+    }
+
+
+def compose(
+    kind: str, rsvp: RSVP, previous: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """The e-mail of this kind for this RSVP, in the member's language; `previous`
+    is what a changed evening was before."""
     member = rsvp.member
     profile = getattr(member, "profile", None)
     language = profile.preferred_language if profile else settings.LANGUAGE_CODE
@@ -102,6 +146,7 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
             "my_events_url": settings.SITE_URL + reverse("events:my-events"),
             "events_url": settings.SITE_URL + reverse("events:list"),
             "position": rsvp.waiting_list_position(),
+            "previous": _previous(previous),
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
         }
@@ -135,18 +180,27 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
 
 @task(takes_context=True)
 def send_rsvp_email(
-    context: TaskContext, kind: str, rsvp_id: int, attempt: int = 1
+    context: TaskContext,
+    kind: str,
+    rsvp_id: int,
+    attempt: int = 1,
+    previous: dict[str, str] | None = None,
 ) -> bool:
     """Send one RSVP e-mail; on failure log it and try again later."""
     # Should this task run twice (its worker died after sending), both copies are
     # one message to mail servers and clients that deduplicate by Message-ID.
     # (make_msgid() would add a time and a random number: not the same twice.)
     message_id = stable_message_id("rsvp", context.task_result.id)
-    return deliver(kind, rsvp_id, attempt, message_id=message_id)
+    return deliver(kind, rsvp_id, attempt, message_id=message_id, previous=previous)
 
 
 def deliver(
-    kind: str, rsvp_id: int, attempt: int = 1, *, message_id: str | None = None
+    kind: str,
+    rsvp_id: int,
+    attempt: int = 1,
+    *,
+    message_id: str | None = None,
+    previous: dict[str, str] | None = None,
 ) -> bool:
     """The work of send_rsvp_email: False when there is nothing (left) to send."""
     rsvp = (
@@ -157,21 +211,26 @@ def deliver(
     if rsvp is None or not _still_relevant(kind, rsvp):
         return False
     try:
-        message = compose(kind, rsvp)
+        message = compose(kind, rsvp, previous)
         if message_id:
             message.extra_headers["Message-ID"] = message_id
         message.send()
     except Exception:
-        _retry_later(kind, rsvp_id, attempt)
+        _retry_later(kind, rsvp_id, attempt, previous)
         raise
     return True
 
 
-def _retry_later(kind: str, rsvp_id: int, attempt: int) -> None:
+def _retry_later(
+    kind: str, rsvp_id: int, attempt: int, previous: dict[str, str] | None = None
+) -> None:
     backend = send_rsvp_email.get_backend()
     if attempt <= len(RETRY_DELAYS) and backend.supports_defer:
         run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
-        send_rsvp_email.using(run_after=run_after).enqueue(kind, rsvp_id, attempt + 1)
+        extra = [previous] if previous else []
+        send_rsvp_email.using(run_after=run_after).enqueue(
+            kind, rsvp_id, attempt + 1, *extra
+        )
         logger.exception(
             "Sending %s mail for RSVP %s failed (attempt %s); retrying at %s",
             kind,
@@ -189,7 +248,9 @@ def _retry_later(kind: str, rsvp_id: int, attempt: int) -> None:
 
 
 @task()
-def notify_attendees(event_id: int, kind: str) -> int:
+def notify_attendees(
+    event_id: int, kind: str, previous: dict[str, str] | None = None
+) -> int:
     """Queue one e-mail per member going or waiting (e.g. the event changed)."""
     rsvp_ids = list(
         RSVP.objects.filter(event_id=event_id)
@@ -200,7 +261,8 @@ def notify_attendees(event_id: int, kind: str) -> int:
     # nobody gets the mail twice because the first run got halfway.
     with transaction.atomic():
         for rsvp_id in rsvp_ids:
-            enqueue_with_transaction(send_rsvp_email, kind, rsvp_id)
+            extra = [1, previous] if previous else []
+            enqueue_with_transaction(send_rsvp_email, kind, rsvp_id, *extra)
     return len(rsvp_ids)
 
 
@@ -270,6 +332,46 @@ def compose_mailing(
                 "text/calendar",
             )
     return message
+
+
+# Telling the Orga-Team of new work (events/todo.py).
+
+
+@task()
+def tell_orga_team(builder: str, pk: int) -> int:
+    """One mail per organizer who wants them, each in their language; `builder`
+    names the function that words it (events.todo.tell_orga_team)."""
+    build = import_string(builder)
+    sent = 0
+    for organizer in orga_team_to_tell():
+        with translation.override(organizer.profile.preferred_language):
+            built = build(pk)
+            if built is None:
+                return sent
+            subject, text, path = built
+            topic = MailTopic.ORGA_TASKS
+            context = {
+                "name": organizer.greeting_name,
+                "subject": subject,
+                "text": text,
+                "url": settings.SITE_URL + path,
+                "unsubscribe_url": unsubscribe_url(organizer, topic),
+                "topic_label": topic.label,
+                "preferences_url": settings.SITE_URL
+                + reverse("accounts:mail-preferences"),
+                "SITE_NAME": settings.SITE_NAME,
+            }
+            mail = build_mail(
+                subject=subject,
+                text=render_to_string("events/email/orga_task.txt", context),
+                html=render_to_string("events/email/orga_task.html", context),
+                to=organizer.email,
+                unsubscribe_url=context["unsubscribe_url"],
+                list_name=topic.value,
+            )
+        mail.send()
+        sent += 1
+    return sent
 
 
 @task()

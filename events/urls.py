@@ -50,6 +50,16 @@ urlpatterns = [
         name="checkin-toggle",
     ),
     path(
+        "orga/events/<slug:slug>/waiting/",
+        orga.waiting_list,
+        name="orga-waiting",
+    ),
+    path(
+        "orga/events/<slug:slug>/waiting/<int:pk>/move-up/",
+        orga.move_up,
+        name="orga-move-up",
+    ),
+    path(
         "orga/events/<slug:slug>/message/",
         orga.write_to_attendees,
         name="orga-message",

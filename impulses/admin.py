@@ -243,11 +243,54 @@ class ProposalAdmin(admin.ModelAdmin):
         self._decide(request, queryset, "decline")
 
 
+class AgendaRowForm(forms.ModelForm):
+    """A row of the agenda list: the time in one short field ("19:30" on the
+    evening's day, or a full "26.01.2027 19:30"), not a date and a time field
+    with their pickers, which made every row tall and cut columns off."""
+
+    starts_at = forms.CharField(
+        label=_("starts at"),
+        widget=forms.TextInput(attrs={"size": 16, "inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["order", "starts_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.starts_at:
+            local = timezone.localtime(self.instance.starts_at)
+            self.initial["starts_at"] = local.strftime("%d.%m.%Y %H:%M")
+
+    def clean_starts_at(self) -> datetime:
+        text = " ".join(self.cleaned_data["starts_at"].split())
+        day = timezone.localtime(self.instance.event.starts_at).date()
+        for pattern in ("%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M", "%H:%M"):
+            try:
+                parsed = datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            if pattern == "%H:%M":
+                parsed = datetime.combine(day, parsed.time())
+            return timezone.make_aware(parsed)
+        raise ValidationError(
+            _("Enter a time like 19:30, or a date and time like 26.01.2027 19:30.")
+        )
+
+
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["title", "event", "order", "starts_at", "speaker_display", "length"]
     list_display_links = ["title"]
     list_editable = ["order", "starts_at"]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return AgendaRowForm
+
+    class Media:
+        css = {"all": ["css/admin-orga.css"]}
+
     list_filter = [("event", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "speaker_name", "speaker__email"]
     list_select_related = ["event", "speaker__profile"]

@@ -37,6 +37,9 @@ class ImpulsesConfig(AppConfig):
         "announcement_text": "impulses.sections.announcement_text",
     }
 
+    # New proposals on the Orga-Team's to-do list (events/todo.py).
+    orga_to_do = "impulses.todo.proposals"
+
     def describe_member_deletion(self) -> str:
         """What happens to this app's data when a member deletes their account."""
         return gettext(

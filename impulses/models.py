@@ -592,11 +592,15 @@ class Proposal(models.Model):
         proposer = self.proposer
         profile = getattr(proposer, "profile", None)
         language = profile.preferred_language if profile else settings.LANGUAGE_CODE
+        item = self.scheduled_items[-1] if self.scheduled_items else None
         with translation.override(language):
             context = {
                 "proposal": self,
                 "name": proposer.greeting_name,
-                "item": self.scheduled_items[-1] if self.scheduled_items else None,
+                "item": item,
+                "event_url": (
+                    settings.SITE_URL + item.event.get_absolute_url() if item else ""
+                ),
                 "mine_url": settings.SITE_URL + reverse("impulses:proposal-mine"),
                 "site_name": settings.SITE_NAME,
             }

@@ -23,6 +23,7 @@ from django.views.decorators.http import (
 from accounts.limits import RateLimited
 from accounts.models import member_of
 from core.pagecache import cache_for_visitors
+from events.todo import tell_orga_team
 from impulses.forms import ProposalForm, WishForm
 from impulses.models import PROPOSAL_LIMIT, AgendaItem, Proposal, Wish
 from somehub.lib.pagination import paginate
@@ -204,7 +205,8 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         form.instance.proposer = request.user
         try:
             with PROPOSAL_LIMIT.use(member_of(request)):
-                form.save()
+                proposal = form.save()
+                tell_orga_team("impulses.todo.proposal_mail", proposal.pk)
         except RateLimited as exc:
             form.add_error(None, exc.message)
             status = 429
@@ -231,7 +233,8 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with PROPOSAL_LIMIT.use(member_of(request)):
-                form.save()
+                proposal = form.save()
+                tell_orga_team("impulses.todo.proposal_mail", proposal.pk)
         except RateLimited as exc:
             form.add_error(None, exc.message)
             status = 429

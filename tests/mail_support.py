@@ -30,15 +30,23 @@ KINDS = {
     "waiting list": r"waiting list|Warteliste",
     "promotion": r"became free|frei geworden",
     "changed": r"Changed|Geändert",
-    "reminder": r"Tomorrow|Morgen",
+    "reminder": r"Tomorrow|Morgen|Tonight|Heute|Today|Reminder|Erinnerung",
     "Orga-Team message": r"Wir sitzen hinten",
     "announcement": r"New date|Neuer Termin",
     "cancelled": r"Cancelled|Abgesagt",
+    "takes place after all": r"after all|[Dd]och statt",
+    "Orga-Team task": r"comment was reported|Kommentar wurde gemeldet",
     "comment reply": r"replied|geantwortet",
     "Impulse": r"Impuls",
 }
 # Kinds a member may turn off: they carry List-Unsubscribe.
-UNSUBSCRIBABLE = {"reminder", "Orga-Team message", "announcement", "comment reply"}
+UNSUBSCRIBABLE = {
+    "reminder",
+    "Orga-Team message",
+    "announcement",
+    "comment reply",
+    "Orga-Team task",
+}
 # Written by a person: no Auto-Submitted.
 WRITTEN_BY_A_PERSON = {"Orga-Team message"}
 
@@ -107,10 +115,15 @@ def send_every_kind(
         )
         event.cancel("Die Kneipe hat zu.")
     with capture(execute=True):
+        # ... and takes it back: the evening takes place after all.
+        event.reinstate()
+    with capture(execute=True):
         # A reply to a comment, and an Impulse decision.
         recap = make_recap(past_event(make_event), author=organizer)
         parent = recap.add_comment(member, "Schön war's!")
-        recap.add_comment(stranger, "Fand ich auch.", parent)
+        answer = recap.add_comment(stranger, "Fand ich auch.", parent)
+        # A report goes to the Orga-Team.
+        answer.report(member, "Nicht nett.")
         Proposal.objects.create(
             proposer=member, title="Reels", abstract="Kurz und knapp."
         ).decline("Diesmal nicht.")

@@ -46,6 +46,7 @@ from events.models import (
 from events.models.imports import legacy_path
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload
+from somehub.lib.slugs import german_slugify
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class WordPressImport:
             else:
                 base = (
                     slugify(legacy_path(plan.item.slug))[:150]
-                    or slugify(strip_tags(plan.item.title))[:150]
+                    or german_slugify(strip_tags(plan.item.title))[:150]
                     or f"post-{plan.item.id}"
                 )
                 slug, n = base, 2

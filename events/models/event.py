@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +24,7 @@ from somehub.lib.dates import format_local
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.slugs import german_slugify
 
 
 class Venue(models.Model):
@@ -134,6 +134,16 @@ CALENDAR_FIELDS = (
 ATTENDEES_SHOWN = 48
 
 
+def previous_details(event: "Event") -> dict[str, str]:
+    """An evening's time and place as it was, for the "changed" mail (JSON for the
+    task queue: ISO times and the venue's name)."""
+    return {
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "venue": str(event.venue),
+    }
+
+
 class WhoIsComing(NamedTuple):
     shown: list[RSVP]
     others: int
@@ -177,6 +187,15 @@ class Event(models.Model):
         default=EventStatus.DRAFT,
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    reminder_time = models.TimeField(
+        _("reminder at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Send the reminder at this time on the day (e.g. 10:00); leave empty "
+            "for the series' setting, or a day before."
+        ),
+    )
     cover_image = models.ImageField(_("cover image"), upload_to="events/", blank=True)
     cover_image_alt = models.CharField(
         _("cover image description"), max_length=200, blank=True
@@ -214,6 +233,7 @@ class Event(models.Model):
     fill_rate: int | None
     uses_check_in: bool
     no_show_rate: int | None
+    over_capacity: int
 
     class Meta:
         verbose_name = _("event")
@@ -300,11 +320,15 @@ class Event(models.Model):
             self.status = EventStatus.CANCELLED
             self.cancellation_reason = reason
             self.sequence = locked.sequence + 1
+            if was_published:
+                # reinstate() knows by this that it was public before.
+                self.published_at = locked.published_at or timezone.now()
             self.save(
                 update_fields=[
                     "status",
                     "cancellation_reason",
                     "sequence",
+                    "published_at",
                     "updated_at",
                 ]
             )
@@ -342,8 +366,55 @@ class Event(models.Model):
             self.sequence = locked.sequence + 1
             self.save(update_fields=[*new, "sequence", "updated_at"])
             if self.status == EventStatus.PUBLISHED and not self.is_past:
-                self.notify_attendees(MailKind.EVENT_CHANGED)
+                # The mail shows what changed: the old time and place too.
+                self.notify_attendees(
+                    MailKind.EVENT_CHANGED, previous=previous_details(locked)
+                )
         return True
+
+    def reinstate(self) -> bool:
+        """Take back a cancellation: the evening takes place after all. Everyone
+        still going or waiting is told (their last mail said it was off). A date
+        cancelled before it was ever published goes back to being a draft.
+        False if it was not cancelled."""
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=self.pk)
+            if not locked.is_cancelled:
+                return False
+            self.status = (
+                EventStatus.PUBLISHED if locked.published_at else EventStatus.DRAFT
+            )
+            self.cancellation_reason = ""
+            self.sequence = locked.sequence + 1
+            self.save(
+                update_fields=[
+                    "status",
+                    "cancellation_reason",
+                    "sequence",
+                    "updated_at",
+                ]
+            )
+            if self.status == EventStatus.PUBLISHED and not self.is_past:
+                self.notify_attendees(MailKind.EVENT_REINSTATED)
+        return True
+
+    def copy_as_draft(self) -> "Event":
+        """A new draft with this evening's text, place, time and seats, to change
+        and publish; nobody's RSVP comes along, and nobody is told."""
+        return Event.objects.create(
+            series=self.series,
+            title=self.title,
+            motto=self.motto,
+            description=self.description,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            venue_id=self.venue_id,
+            capacity=self.capacity,
+            reminder_time=self.reminder_time,
+            cover_image=self.cover_image,
+            cover_image_alt=self.cover_image_alt,
+            status=EventStatus.DRAFT,
+        )
 
     def revise(self, fields: Iterable[str]) -> None:
         """Save the Orga-Team's edit of other details (title, motto, text, RSVP
@@ -383,7 +454,7 @@ class Event(models.Model):
 
     def _unique_slug(self) -> str:
         day = timezone.localtime(self.starts_at).date().isoformat()
-        base = slugify(f"{day} {self.title}")[:150] or day
+        base = german_slugify(f"{day} {self.title}")[:150] or day
         slug, n = base, 2
         while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
@@ -570,6 +641,25 @@ class Event(models.Model):
             record(by, rsvp, gettext("Let in at the door."), added=added)
         return rsvp
 
+    def move_up(self, rsvp: RSVP, by: Any) -> RSVP:
+        """The Orga-Team gives someone on the waiting list a seat by hand, out of
+        turn and even on a full evening (their override, like at the door); the
+        member gets the "you're in" mail."""
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=self.pk)
+            event.check_rsvp_changeable()
+            current = RSVP.objects.select_for_update().get(pk=rsvp.pk, event=event)
+            if not current.is_waiting:
+                raise RSVPError(_("This member is not on the waiting list any more."))
+            current.status, current.waiting_since = RSVPStatus.GOING, None
+            current.promoted_at = timezone.now()
+            current.save(
+                update_fields=["status", "waiting_since", "promoted_at", "updated_at"]
+            )
+            current.notify(MailKind.PROMOTION)
+            record(by, current, gettext("Moved up from the waiting list by hand."))
+        return current
+
     def change_capacity(self, capacity: int | None) -> list[RSVP]:
         """Change the number of seats; the waiting list moves up into new ones (and
         is told). Returns who moved up."""
@@ -581,9 +671,18 @@ class Event(models.Model):
             self.capacity = capacity
             return locked._fill_free_seats()
 
-    def notify_attendees(self, kind: str) -> None:
-        """E-mail everyone going or waiting if the change commits, in the background."""
-        enqueue_with_transaction("events.tasks.notify_attendees", self.pk, str(kind))
+    def notify_attendees(
+        self, kind: str, previous: dict[str, str] | None = None
+    ) -> None:
+        """E-mail everyone going or waiting if the change commits, in the background;
+        `previous` (previous_details()) tells the mail what it was before."""
+        enqueue_with_transaction(
+            "events.tasks.notify_attendees", self.pk, str(kind), previous
+        )
+
+    def people_to_tell(self) -> int:
+        """How many members a change of this evening e-mails (going or waiting)."""
+        return self.rsvps.active().count()
 
     def who_is_coming(self, viewer: Viewer | None) -> WhoIsComing:
         """The faces the viewer may see among those going, and how many others."""

@@ -236,6 +236,7 @@ def attendee_rows(events: Iterable[Event]) -> models.QuerySet[RSVP]:
     return (
         RSVP.objects.filter(event__in=events)
         .active()
+        .with_waiting_position()
         .select_related("member__profile", "event")
         .order_by("event__starts_at", "event_id", "status", _name_order(), "pk")
     )

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from PIL import Image
 
 from accounts.limits import Limit
@@ -30,6 +30,7 @@ from somehub.lib.fields import OneLineCharField
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.mail import build_mail
 from somehub.lib.markdown import render_markdown
+from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.richtext import clean_rich_html
 from somehub.lib.text import plain_text_to_html
 
@@ -258,15 +259,20 @@ class Recap(models.Model):
         self.status = RecapStatus.DRAFT
         self.save(update_fields=["status", "updated_at"])
 
+    def next_photo_position(self) -> int:
+        """The position after this recap's last photo."""
+        last = self.photos.aggregate(last=models.Max("position"))["last"]
+        return 0 if last is None else last + 1
+
     def close_comments(self, by: User | None = None) -> None:
         self.comments_open = False
         self.save(update_fields=["comments_open", "updated_at"])
-        _audit(by, self, "Closed comments")
+        _audit(by, self, gettext_noop("Closed comments"))
 
     def open_comments(self, by: User | None = None) -> None:
         self.comments_open = True
         self.save(update_fields=["comments_open", "updated_at"])
-        _audit(by, self, "Opened comments")
+        _audit(by, self, gettext_noop("Opened comments"))
 
     # Comments -----------------------------------------------------------------
 
@@ -333,9 +339,12 @@ class Recap(models.Model):
         so that the template asks no questions that cost queries.
         """
         can_moderate = bool(viewer is not None and viewer.has_perm(MODERATE_COMMENTS))
-        comments = list(
-            self.comments.select_related("author__profile").order_by("created_at", "pk")
-        )
+        rows = self.comments.select_related("author__profile")
+        if can_moderate:
+            # The Orga-Team sees which comments were reported (in the same query).
+            reported = Count("reports", filter=Q(reports__resolved_at__isnull=True))
+            rows = rows.annotate(**{"open_report_count": reported})
+        comments = list(rows.order_by("created_at", "pk"))
         by_pk = {comment.pk: comment for comment in comments}
         now = timezone.now()
         replies: dict[int, list[Comment]] = {}
@@ -348,7 +357,7 @@ class Recap(models.Model):
             if root.pk != comment.parent_id:
                 comment.answers = by_pk.get(comment.parent_id)
             replies.setdefault(root.pk, []).append(comment)
-        thread = []
+        thread: list[Comment] = []
         for comment in comments:
             if comment.parent_id is not None:
                 continue
@@ -836,7 +845,7 @@ class Comment(models.Model):
         if not self.is_deletable_by(user):
             raise PermissionDenied("Only the author or the Orga-Team may delete.")
         if user.pk != self.author_id:
-            _audit(user, self, "Deleted comment")
+            _audit(user, self, gettext_noop("Deleted comment"))
         if self.replies.exists():
             # Replies from the old blog may hang on a reply, too.
             self.body = self.guest_name = self.guest_email = ""
@@ -850,17 +859,19 @@ class Comment(models.Model):
             parent.delete()
             parent = grandparent
 
-    def hide(self, by: User | None = None) -> None:
-        """The Orga-Team takes a comment out of view; open reports are settled."""
+    def hide(self, by: User | None = None) -> int:
+        """The Orga-Team takes a comment out of view; open reports are settled.
+        Returns how many reports that closed."""
         self.is_hidden = True
         self.save(update_fields=["is_hidden"])
-        self.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
-        _audit(by, self, "Hid comment")
+        closed = self.resolve_reports()
+        _audit(by, self, gettext_noop("Hid comment"))
+        return closed
 
     def unhide(self, by: User | None = None) -> None:
         self.is_hidden = False
         self.save(update_fields=["is_hidden"])
-        _audit(by, self, "Showed comment again")
+        _audit(by, self, gettext_noop("Showed comment again"))
 
     def report(self, member: User, reason: str = "") -> "CommentReport":
         """A member flags a comment for the Orga-Team; a second report is a no-op."""
@@ -883,6 +894,12 @@ class Comment(models.Model):
                 report.resolved_at = None
                 report.reason = reason.strip()[:1000] or report.reason
                 report.save(update_fields=["resolved_at", "reason"])
+                created = True
+            if created:
+                # The Orga-Team hears of it (events/todo.py words the mail).
+                enqueue_with_transaction(
+                    "events.tasks.tell_orga_team", "events.todo.report_mail", self.pk
+                )
         return report
 
     def resolve_reports(self) -> int:
@@ -1079,6 +1096,7 @@ class CommentReport(models.Model):
 
 
 def _audit(user: User | None, obj: models.Model, message: str) -> None:
-    """Moderation by the Orga-Team goes into the same log as their admin work."""
+    """Moderation by the Orga-Team goes into the same log as their admin work;
+    `message` is a msgid (gettext_noop), translated when the log is read."""
     if user is not None:
         record(user, obj, message)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -62,6 +62,7 @@ class MailKind(models.TextChoices):
     PROMOTION = "promotion", _("Moved up from the waiting list")
     EVENT_CHANGED = "event_changed", _("Date or venue changed")
     EVENT_CANCELLED = "event_cancelled", _("Stammtisch cancelled")
+    EVENT_REINSTATED = "event_reinstated", _("Stammtisch takes place after all")
     REMINDER = "reminder", _("Reminder")
 
 
@@ -129,15 +130,31 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
         )
 
     def due_for_reminder(self, now: datetime | None = None) -> "RSVPQuerySet":
-        """Seats at evenings that start within a day, whose holder wants reminders
-        and was not reminded."""
+        """Seats whose holder wants reminders and was not reminded, at evenings
+        that start within a day; where the evening (or its series) names a
+        reminder time, only from that time on the day itself."""
         now = now or timezone.now()
-        return self.going().filter(
-            reminder_sent_at__isnull=True,
-            member__profile__notify_reminders=True,
-            event__status=EventStatus.PUBLISHED,
-            event__starts_at__gt=now,
-            event__starts_at__lte=now + REMINDER_LEAD,
+        local = timezone.localtime(now)
+        zone = timezone.get_current_timezone()
+        return (
+            self.going()
+            .filter(
+                reminder_sent_at__isnull=True,
+                member__profile__notify_reminders=True,
+                event__status=EventStatus.PUBLISHED,
+                event__starts_at__gt=now,
+                event__starts_at__lte=now + REMINDER_LEAD,
+            )
+            .alias(
+                send_at=Coalesce(
+                    "event__reminder_time", "event__series__reminder_time"
+                ),
+                event_day=TruncDate("event__starts_at", tzinfo=zone),
+            )
+            .filter(
+                Q(send_at__isnull=True)
+                | Q(event_day=local.date(), send_at__lte=local.time())
+            )
         )
 
     def send_reminders(self, now: datetime | None = None) -> int:
@@ -177,6 +194,9 @@ class RSVP(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RSVPQuerySet.as_manager()
+
+    # Set by RSVPQuerySet.with_waiting_position(): 1 for the next in line.
+    waiting_position: int | None
 
     class Meta:
         verbose_name = _("RSVP")

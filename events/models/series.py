@@ -96,6 +96,15 @@ class Series(models.Model):
         blank=True,
         help_text=_("An end before the start means the evening goes on past midnight."),
     )
+    reminder_time = models.TimeField(
+        _("reminder at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Send the reminder at this time on the day of each evening (e.g. "
+            "10:00); leave empty to send it a day before."
+        ),
+    )
     default_capacity = models.PositiveIntegerField(
         _("default capacity"),
         null=True,
@@ -259,6 +268,35 @@ class Series(models.Model):
                 for occurrence in wanted
                 if occurrence.starts_at.date() not in taken
             ]
+
+    def existing_on(self, occurrences: list[Occurrence]) -> list["Event"]:
+        """This series' evenings already on the days of these occurrences (why
+        generate_drafts() skips them)."""
+        if not occurrences:
+            return []
+        days = {timezone.localtime(o.starts_at).date() for o in occurrences}
+        nearby = self.events.filter(
+            starts_at__gte=occurrences[0].starts_at - timedelta(days=1),
+            starts_at__lte=occurrences[-1].starts_at + timedelta(days=1),
+        ).order_by("starts_at")
+        return [e for e in nearby if timezone.localtime(e.starts_at).date() in days]
+
+    def events_off_rule(
+        self, now: datetime | None = None
+    ) -> list[tuple["Event", Occurrence]]:
+        """Coming evenings of this series (drafts and published) whose time is not
+        the rule's any more, each with the time the rule gives its day."""
+        if not self.has_rule:
+            return []
+        coming = self.events.filter(starts_at__gt=now or timezone.now()).exclude(
+            status=EventStatus.CANCELLED
+        )
+        off = []
+        for event in coming.select_related("venue").order_by("starts_at"):
+            by_rule = self.occurrence_on(timezone.localtime(event.starts_at).date())
+            if (event.starts_at, event.ends_at) != tuple(by_rule):
+                off.append((event, by_rule))
+        return off
 
     def create_next_draft(self) -> "Event":
         """A draft for the first date of the rule after the series' latest event."""

@@ -80,7 +80,13 @@ class Dashboard:
             .with_rsvp_counts()[:UPCOMING_SHOWN]
         )
         for event in upcoming:
-            event.fill_rate = percent(event.going_count, event.capacity)
+            # People let in at the door may go past the seats: the bar stops at
+            # 100 % and the page says how many came on top, not "150 %".
+            rate = percent(event.going_count, event.capacity)
+            event.fill_rate = min(rate, 100) if rate is not None else None
+            event.over_capacity = max(event.going_count - (event.capacity or 0), 0)
+            if not event.capacity:
+                event.over_capacity = 0
         past = list(
             with_attendance(
                 Event.objects.past(now)

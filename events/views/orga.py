@@ -36,6 +36,7 @@ from events.models.orga import (
     walk_in_candidates,
 )
 from events.models.stats import Dashboard, with_attendance
+from events.todo import to_do_list
 
 View = Callable[..., HttpResponse]
 
@@ -66,7 +67,11 @@ def get_event_for_orga(slug: str) -> Event:
 @require_safe
 @organizer_required(MANAGE_EVENTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"dashboard": Dashboard.build(), "door_event": event_at_the_door()}
+    context = {
+        "dashboard": Dashboard.build(),
+        "door_event": event_at_the_door(),
+        "to_do": to_do_list(),
+    }
     return render(request, "events/orga_dashboard.html", context)
 
 
@@ -171,6 +176,36 @@ def checkin_walk_in(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(checkin_url(event, search_query(request.POST), anchor))
 
 
+# The waiting list, moved up by hand -----------------------------------------------
+
+
+@require_safe
+@organizer_required(MANAGE_EVENTS)
+def waiting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    waiting = event.rsvps.waiting().select_related("member__profile")
+    context = {"event": event, "waiting": waiting}
+    return render(request, "events/orga_waiting.html", context)
+
+
+@require_POST
+@organizer_required(MANAGE_EVENTS)
+def move_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = get_event_for_orga(slug)
+    rsvp = get_object_or_404(RSVP.objects.select_related("member"), event=event, pk=pk)
+    try:
+        event.move_up(rsvp, by=member_of(request))
+    except RSVPError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s has a seat now and gets an e-mail.")
+            % {"name": rsvp.member.display_name},
+        )
+    return redirect("events:orga-waiting", slug=event.slug)
+
+
 # Writing to attendees: the composer (events.views.mailings), for this evening.
 
 
@@ -193,6 +228,11 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _local(moment: Any) -> str:
+    """A time as spreadsheets sort it, in Berlin time; empty for none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def attendees_csv_response(
     events: Iterable[Event] | QuerySet[Event], filename: str
 ) -> HttpResponse:
@@ -210,15 +250,13 @@ def attendees_csv_response(
             _("Status"),
             _("Checked in"),
             _("Event"),
+            _("Answered at"),
+            _("Place on the waiting list"),
         ]
     )
     for rsvp in attendee_rows(events):
         profile = getattr(rsvp.member, "profile", None)
-        checked_in = (
-            timezone.localtime(rsvp.checked_in_at).strftime("%Y-%m-%d %H:%M")
-            if rsvp.checked_in_at
-            else ""
-        )
+        checked_in = _local(rsvp.checked_in_at)
         writer.writerow(
             _cell(value)
             for value in [
@@ -228,6 +266,8 @@ def attendees_csv_response(
                 rsvp.get_status_display(),
                 checked_in,
                 str(rsvp.event),
+                _local(rsvp.created_at),
+                rsvp.waiting_position or "",
             ]
         )
     return response

@@ -264,9 +264,19 @@ def comment_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     if response := login_first(request, slug):
         return response
     require_perm(request, MODERATE_COMMENTS)
-    comment.hide(by=member_of(request))
-    messages.success(request, _("The comment is hidden now."))
+    closed = comment.hide(by=member_of(request))
+    messages.success(request, hidden_note(closed))
     return redirect(comment.get_absolute_url())
+
+
+def hidden_note(closed_reports: int) -> str:
+    if not closed_reports:
+        return _("The comment is hidden now.")
+    return ngettext(
+        "The comment is hidden now; its report is closed.",
+        "The comment is hidden now; its %(count)d reports are closed.",
+        closed_reports,
+    ) % {"count": closed_reports}
 
 
 @require_POST

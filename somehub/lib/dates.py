@@ -12,7 +12,8 @@ FORMATS = {
     "de": {
         "long": "l, j. F Y",
         "day": "l, j. F",
-        "medium": "D., j. M. Y",
+        # N: the German abbreviations with their own dot ("Jan.", "März", "Mai").
+        "medium": "D., j. N Y",
         "time": r"H:i \U\h\r",
         "month_year": "F Y",
     },

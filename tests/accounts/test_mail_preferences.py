@@ -18,8 +18,12 @@ URL = reverse("accounts:mail-preferences")
 
 
 def choices(user: User) -> dict[str, bool]:
-    profile = Profile.objects.get(user=user)
-    return {topic.value: profile.wants(topic) for topic in MailTopic}
+    """The member's choices among the kinds offered to them."""
+    profile = Profile.objects.select_related("user").get(user=user)
+    return {
+        topic.value: profile.wants(topic)
+        for topic in MailTopic.offered_to(profile.user)
+    }
 
 
 def test_a_new_member_gets_nothing_they_did_not_choose(db: None) -> None:
@@ -34,10 +38,12 @@ def test_page_lists_each_kind_with_a_switch_and_the_essential_ones(
     response = client.get(URL, headers={"accept-language": "en"})
     html = response.content.decode()
     assert response.status_code == 200
-    for topic in MailTopic:
+    for topic in MailTopic.offered_to(member):
         assert f'name="{topic.field}"' in html
         assert str(topic.label) in html
-    assert html.count('type="checkbox"') == len(MailTopic)
+    # The Orga-Team's own kind is for them only.
+    assert 'name="notify_orga_tasks"' not in html
+    assert html.count('type="checkbox"') == len(MailTopic) - 1
     assert "checked" not in html  # nothing on in advance
     assert "Always sent" in html and "Sign-in codes" in html
     assert "without them you cannot log in" in html

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Profile
 from events.models import RSVP, EventStatus
+from events.tasks import _reminder_subject
 from somehub.lib.dates import format_local
 from tests.conftest import make_user
 
@@ -111,9 +112,14 @@ def test_promoted_member_gets_a_reminder_too(
             "[#SoMeH] "
             + gettext("A place became free, you're in: %(title)s, %(date)s")
             % {"title": event.title, "date": format_local(event.starts_at, "day")},
+            # "Tomorrow", or "Tonight" when the clock is past midnight already.
             "[#SoMeH] "
-            + gettext("Tomorrow: %(title)s, %(date)s")
-            % {"title": event.title, "date": format_local(event.starts_at, "day")},
+            + _reminder_subject(event)
+            % {
+                "title": event.title,
+                "date": format_local(event.starts_at, "day"),
+                "time": format_local(event.starts_at, "time"),
+            },
         ]
     assert to_member == expected
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Profile
 from events.models import RSVP, MailKind, RSVPStatus
-from events.tasks import deliver, send_rsvp_email
+from events.tasks import _reminder_subject, deliver, send_rsvp_email
 from somehub.lib.dates import format_local
 from tests.conftest import BERLIN, make_user
 
@@ -281,7 +281,13 @@ def test_reminder_has_a_free_my_seat_link(
         Profile.objects.update(notify_reminders=True)
         call_command("send_reminders")
     message = reminder_for(mailoutbox, member)
-    expected = subject("en", "Tomorrow: %(title)s, %(date)s", tomorrow_event)
+    with translation.override("en"):
+        # "Tomorrow", or "Tonight" when the clock is past midnight already.
+        expected = "[#SoMeH] " + _reminder_subject(tomorrow_event) % {
+            "title": tomorrow_event.title,
+            "date": format_local(tomorrow_event.starts_at, "day"),
+            "time": format_local(tomorrow_event.starts_at, "time"),
+        }
     assert message.subject == expected
     rsvp = RSVP.objects.get(member=member)
     # The token is signed with a timestamp in seconds, so compare what it says,
