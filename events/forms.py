@@ -115,6 +115,23 @@ class CheckInForm(forms.Form):
     )
 
 
+class CheckInCodeForm(forms.Form):
+    """The text of a member's QR code, as the camera scanner or a hand scanner
+    read it."""
+
+    code = forms.CharField(
+        label=_("Check-in code"),
+        max_length=300,
+        error_messages={
+            "required": _("No code was read. Please scan again."),
+            "max_length": _(
+                "This is not a check-in code of this site (or it was altered). "
+                "Please find the person with the search."
+            ),
+        },
+    )
+
+
 class WalkInForm(forms.Form):
     member = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True),

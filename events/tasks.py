@@ -45,6 +45,11 @@ RETRY_DELAYS = (
 )
 
 
+# The mails that carry the member's QR code for the door, attached as an image.
+CHECKIN_CODE_MAILS = (MailKind.CONFIRMATION, MailKind.PROMOTION, MailKind.REMINDER)
+CHECKIN_CODE_FILE = "check-in-code.png"
+
+
 def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
     params = {"title": event.title, "date": format_local(event.starts_at, "day")}
     subjects = {
@@ -100,6 +105,8 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
         }
         if kind == MailKind.REMINDER:
             context["free_seat_url"] = rsvp.free_seat_url()
+        # Those with a seat get their personal QR code for the door.
+        context["checkin_code"] = rsvp.is_going and kind in CHECKIN_CODE_MAILS
         message = EmailMultiAlternatives(
             subject=_subject(kind, event, rsvp),
             body=render_to_string(f"events/email/{kind}.txt", context),
@@ -114,6 +121,8 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
                 build_calendar([event], event.title).decode(),
                 "text/calendar",
             )
+        if context["checkin_code"]:
+            message.attach(CHECKIN_CODE_FILE, rsvp.checkin_qr_png(), "image/png")
     return message
 
 

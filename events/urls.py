@@ -45,6 +45,11 @@ urlpatterns = [
         name="checkin-walk-in",
     ),
     path(
+        "orga/checkin/<slug:slug>/code/",
+        orga.checkin_code,
+        name="checkin-code",
+    ),
+    path(
         "orga/checkin/<slug:slug>/<int:pk>/",
         orga.checkin_toggle,
         name="checkin-toggle",

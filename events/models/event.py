@@ -4,6 +4,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
@@ -129,6 +130,12 @@ CALENDAR_FIELDS = (
 )
 # The event page shows this many faces of people going, then "and N others".
 ATTENDEES_SHOWN = 48
+
+
+class CodeCheckIn(NamedTuple):
+    rsvp: RSVP
+    # False: they had been checked in before (a second scan).
+    is_new: bool
 
 
 class WhoIsComing(NamedTuple):
@@ -542,6 +549,37 @@ class Event(models.Model):
             rsvp.save()
             record(by, rsvp, gettext("Let in at the door."), added=added)
         return rsvp
+
+    def check_in_by_code(self, code: str, by: Any) -> "CodeCheckIn":
+        """A member's QR code scanned at the door: checked in once; a second scan
+        says they are here already. A code for another evening, a forged one or
+        one whose RSVP is gone is refused with words for the Orga-Team."""
+        try:
+            event_id, rsvp_id = RSVP.read_checkin_code(code)
+        except signing.BadSignature as exc:
+            raise RSVPError(
+                _(
+                    "This is not a check-in code of this site (or it was "
+                    "altered). Please find the person with the search."
+                )
+            ) from exc
+        if event_id != self.pk:
+            other = Event.objects.filter(pk=event_id).first()
+            if other is None:
+                raise RSVPError(_("This code is for an evening that no longer exists."))
+            raise RSVPError(
+                _("This code is for another evening: %(title)s, %(date)s.")
+                % {"title": other.title, "date": format_local(other.starts_at, "long")}
+            )
+        rsvp = (
+            RSVP.objects.select_related("member__profile")
+            .filter(pk=rsvp_id, event=self)
+            .first()
+        )
+        if rsvp is None:
+            raise RSVPError(_("This code belongs to an answer that no longer exists."))
+        rsvp.event = self
+        return CodeCheckIn(rsvp, rsvp.check_in(by=by))
 
     def change_capacity(self, capacity: int | None) -> list[RSVP]:
         """Change the number of seats; the waiting list moves up into new ones (and

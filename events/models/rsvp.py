@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from accounts.models import Profile
 from events.models.audit import record
 from events.models.status import EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.qr import qr_png, qr_svg
 
 if TYPE_CHECKING:
     from events.models.event import Event
@@ -38,6 +40,9 @@ REMINDER_LEAD = timedelta(hours=24)
 # The "free my seat" link in a reminder stops working after this long.
 FREE_SEAT_LINK_MAX_AGE = timedelta(days=3)
 FREE_SEAT_SALT = "events.rsvp.free-seat"
+# The check-in code names the evening and the RSVP by number only: no name, no
+# address, nothing a stranger who photographs it learns about the member.
+CHECKIN_CODE_SALT = "events.rsvp.checkin-code"
 
 
 class RSVPStatus(models.TextChoices):
@@ -220,12 +225,14 @@ class RSVP(models.Model):
     def is_checked_in(self) -> bool:
         return self.checked_in_at is not None
 
-    def check_in(self, by: Any) -> None:
-        """Here. Someone not going (waiting, or said no) is let in at the door."""
+    def check_in(self, by: Any) -> bool:
+        """Here. Someone not going (waiting, or said no) is let in at the door.
+        False when they were checked in already (a second scan, a double tap)."""
         if not self.is_going:
+            was_here = self.is_checked_in
             self.event.admit_at_door(self.member, by=by)
             self.refresh_from_db()
-            return
+            return not was_here
         self.event.check_door_open()
         now = timezone.now()
         if RSVP.objects.filter(pk=self.pk, checked_in_at__isnull=True).update(
@@ -233,6 +240,9 @@ class RSVP(models.Model):
         ):
             self.checked_in_at = now
             record(by, self, gettext("Checked in at the door."))
+            return True
+        self.refresh_from_db(fields=["checked_in_at"])
+        return False
 
     def undo_check_in(self, by: Any) -> None:
         """Not here after all (tapped the wrong name)."""
@@ -251,6 +261,36 @@ class RSVP(models.Model):
         promoted = self.event.take_back(self, version=version)
         self.refresh_from_db()
         return promoted
+
+    def checkin_code(self) -> str:
+        """The signed text in the member's QR code for the door (no expiry: it is
+        good for this evening's RSVP only, and a copy can be checked in once)."""
+        signer = signing.Signer(salt=CHECKIN_CODE_SALT)
+        return signer.sign_object([self.event_id, self.pk])
+
+    def checkin_qr_svg(self) -> SafeString:
+        """The member's QR code for the door, for their own pages."""
+        return qr_svg(
+            self.checkin_code(),
+            gettext("Your check-in code for %(title)s") % {"title": self.event.title},
+        )
+
+    def checkin_qr_png(self) -> bytes:
+        """The same code as an image for their mails (no external image)."""
+        return qr_png(self.checkin_code())
+
+    @staticmethod
+    def read_checkin_code(code: str) -> tuple[int, int]:
+        """(event id, RSVP id) from a check-in code; raises signing.BadSignature."""
+        signer = signing.Signer(salt=CHECKIN_CODE_SALT)
+        value = signer.unsign_object(code.strip()[:200])
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+        ):
+            raise signing.BadSignature("Not a check-in code.")
+        return value[0], value[1]
 
     def waiting_list_position(self) -> int | None:
         """1 for the next in line; None unless waiting."""
