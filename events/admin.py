@@ -34,6 +34,7 @@ from events.models import (
     Venue,
 )
 from events.models.orga import EXPORT_ATTENDEES
+from events.models.status import AttendanceMode
 from events.views.orga import attendees_csv_response
 from somehub.lib.dates import format_local
 from somehub.lib.images import open_upload, reencode_as_jpeg
@@ -211,7 +212,14 @@ class RSVPInline(admin.TabularInline):
     model = RSVP
     extra = 0
     can_delete = False
-    fields = ["member", "field_of_work", "status", "waiting_since", "checked_in_at"]
+    fields = [
+        "member",
+        "field_of_work",
+        "status",
+        "attendance",
+        "waiting_since",
+        "checked_in_at",
+    ]
     readonly_fields = fields
     ordering = ["status", "waiting_since", "created_at"]
 
@@ -242,6 +250,15 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         # The admin's fieldsets name the rest.
         fields = ["cover_image", "cover_image_alt"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "attendance_mode" in self.fields:
+            # Left out (an older form, a script): the evening is in person.
+            self.fields["attendance_mode"].required = False
+
+    def clean_attendance_mode(self) -> str:
+        return self.cleaned_data.get("attendance_mode") or AttendanceMode.IN_PERSON
 
     def clean_cover_image(self) -> Any:
         upload = self.cleaned_data.get("cover_image")
@@ -277,6 +294,10 @@ class EventAdmin(admin.ModelAdmin):
         (
             _("When and where"),
             {"fields": ["starts_at", "ends_at", "venue", "capacity"]},
+        ),
+        (
+            _("Online and hybrid"),
+            {"fields": ["attendance_mode", "online_url", "online_capacity"]},
         ),
         (_("RSVPs"), {"fields": ["rsvp_opens_at", "rsvp_closes_at"]}),
         (
@@ -347,9 +368,12 @@ class EventAdmin(admin.ModelAdmin):
                 obj.reschedule(
                     starts_at=obj.starts_at, ends_at=obj.ends_at, venue=obj.venue
                 )
-            if "capacity" in changed:
-                obj.change_capacity(obj.capacity)
-            obj.revise(changed - {"starts_at", "ends_at", "venue", "capacity"})
+            if changed & {"capacity", "online_capacity"}:
+                obj.change_capacity(obj.capacity, online_capacity=obj.online_capacity)
+            obj.revise(
+                changed
+                - {"starts_at", "ends_at", "venue", "capacity", "online_capacity"}
+            )
 
     @admin.display(description=_("date"), ordering="starts_at")
     def date(self, event: Event) -> str:

@@ -48,6 +48,13 @@ RETRY_DELAYS = (
 # The mails that carry the member's QR code for the door, attached as an image.
 CHECKIN_CODE_MAILS = (MailKind.CONFIRMATION, MailKind.PROMOTION, MailKind.REMINDER)
 CHECKIN_CODE_FILE = "check-in-code.png"
+# The mails that carry the online link to a member with an online place.
+ONLINE_LINK_MAILS = (
+    MailKind.CONFIRMATION,
+    MailKind.PROMOTION,
+    MailKind.REMINDER,
+    MailKind.EVENT_CHANGED,
+)
 
 
 def _subject(kind: str, event: Event, rsvp: RSVP) -> str:
@@ -105,8 +112,12 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
         }
         if kind == MailKind.REMINDER:
             context["free_seat_url"] = rsvp.free_seat_url()
-        # Those with a seat get their personal QR code for the door.
-        context["checkin_code"] = rsvp.is_going and kind in CHECKIN_CODE_MAILS
+        # Those with a seat get their personal QR code for the door, those with
+        # an online place the link (rsvp.online_url is empty for anyone else).
+        context["checkin_code"] = (
+            rsvp.is_going and not rsvp.is_online and kind in CHECKIN_CODE_MAILS
+        )
+        context["online_url"] = rsvp.online_url if kind in ONLINE_LINK_MAILS else ""
         message = EmailMultiAlternatives(
             subject=_subject(kind, event, rsvp),
             body=render_to_string(f"events/email/{kind}.txt", context),
@@ -118,7 +129,11 @@ def compose(kind: str, rsvp: RSVP) -> EmailMultiAlternatives:
         if kind != MailKind.REMINDER:
             message.attach(
                 f"{event.slug}.ics",
-                build_calendar([event], event.title).decode(),
+                build_calendar(
+                    [event],
+                    event.title,
+                    online_for=[event.pk] if rsvp.online_url else [],
+                ).decode(),
                 "text/calendar",
             )
         if context["checkin_code"]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.limits import Limit
 from accounts.models import Profile
 from events.models.audit import record
-from events.models.status import EventStatus
+from events.models.status import Attendance, EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.qr import qr_png, qr_svg
 
@@ -91,8 +91,11 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
 
     def with_waiting_position(self) -> "RSVPQuerySet":
         """Annotate `waiting_position` (1 = next in line; None unless waiting)."""
+        # Each way of taking part (in person, online) has its own waiting list.
         ahead = RSVP.objects.filter(
-            event=OuterRef("event"), status=RSVPStatus.WAITING
+            event=OuterRef("event"),
+            status=RSVPStatus.WAITING,
+            attendance=OuterRef("attendance"),
         ).filter(
             Q(waiting_since__lt=OuterRef("waiting_since"))
             | Q(waiting_since=OuterRef("waiting_since"), pk__lte=OuterRef("pk"))
@@ -169,6 +172,12 @@ class RSVP(models.Model):
         verbose_name=_("member"),
     )
     status = models.CharField(_("status"), max_length=10, choices=RSVPStatus.choices)
+    attendance = models.CharField(
+        _("taking part"),
+        max_length=10,
+        choices=Attendance.choices,
+        default=Attendance.IN_PERSON,
+    )
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     promoted_at = models.DateTimeField(
         _("moved up from the waiting list"), null=True, blank=True
@@ -193,6 +202,11 @@ class RSVP(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=RSVPStatus.values), name="rsvp_status_valid"
             ),
+            # Seats are counted per way of taking part: an unknown one has none.
+            models.CheckConstraint(
+                condition=Q(attendance__in=Attendance.values),
+                name="rsvp_attendance_valid",
+            ),
         ]
         indexes = [
             # Seat counts and the waiting list filter RSVPs by event and status.
@@ -216,6 +230,18 @@ class RSVP(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (RSVPStatus.GOING, RSVPStatus.WAITING)
+
+    @property
+    def is_online(self) -> bool:
+        return self.attendance == Attendance.ONLINE
+
+    @property
+    def online_url(self) -> str:
+        """The evening's online link, for this member only if they have an online
+        place (never for those waiting, nor for those coming in person)."""
+        if self.is_going and self.is_online:
+            return str(self.event.online_url)
+        return ""
 
     # Door check-in: the Orga-Team marks who actually came. Both methods
     # set a state rather than flip it, so a double tap or a retried request on a
@@ -378,6 +404,7 @@ class RSVP(models.Model):
             "event_url": settings.SITE_URL + event.get_absolute_url(),
             "starts_at": iso(event.starts_at),
             "status": self.status,
+            "attendance": self.attendance,
             "waiting_since": iso(self.waiting_since),
             "promoted_at": iso(self.promoted_at),
             "checked_in_at": iso(self.checked_in_at),
