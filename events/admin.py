@@ -581,8 +581,8 @@ class RecapPhotoInline(admin.TabularInline):
     model = RecapPhoto
     form = RecapPhotoForm
     extra = 1
-    fields = ["preview", "image", "alt_text", "position", "in_text"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "image", "alt_text", "position", "in_text", "review"]
+    readonly_fields = ["preview", "review"]
 
     @admin.display(description=_("preview"))
     def preview(self, photo: RecapPhoto) -> str:
@@ -647,7 +647,7 @@ class RecapAdmin(admin.ModelAdmin):
         # The cover is one of this recap's own photos.
         if "cover" in form.base_fields:
             form.base_fields["cover"].queryset = (
-                RecapPhoto.objects.filter(recap=obj)
+                RecapPhoto.objects.approved().filter(recap=obj)
                 if obj
                 else RecapPhoto.objects.none()
             )
@@ -675,6 +675,89 @@ class RecapAdmin(admin.ModelAdmin):
     def open_comments(self, request: HttpRequest, queryset: QuerySet[Recap]) -> None:
         for recap in queryset:
             recap.open_comments(by=request.user)
+
+
+@admin.register(RecapPhoto)
+class RecapPhotoAdmin(admin.ModelAdmin):
+    """Attendees' photos waiting for approval (and every other photo, to find)."""
+
+    list_display = [
+        "preview",
+        "alt_text",
+        "recap",
+        "contributor",
+        "review",
+        "submitted_at",
+    ]
+    list_display_links = ["alt_text"]
+    list_filter = ["review"]
+    search_fields = ["alt_text", "recap__title", "contributor__email"]
+    list_select_related = ["recap", "contributor__profile"]
+    ordering = ["-submitted_at"]
+    fields = [
+        "preview",
+        "recap",
+        "contributor",
+        "alt_text",
+        "review",
+        "submitted_at",
+        "reviewed_at",
+    ]
+    readonly_fields = [
+        "preview",
+        "recap",
+        "contributor",
+        "review",
+        "submitted_at",
+        "reviewed_at",
+    ]
+    actions = ["approve_photos", "reject_photos"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The Orga-Team's own photos are added on the recap (inline).
+        return False
+
+    @admin.display(description=_("preview"))
+    def preview(self, photo: RecapPhoto) -> str:
+        if not photo.image:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="" width="96" height="96">', photo.thumbnail_url
+        )
+
+    @admin.action(description=_("Approve the selected photos (show them on the recap)"))
+    def approve_photos(
+        self, request: HttpRequest, queryset: QuerySet[RecapPhoto]
+    ) -> None:
+        done = sum(photo.approve(by=request.user) for photo in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d photo approved: it is shown on its recap now.",
+                "%(count)d photos approved: they are shown on their recaps now.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.INFO,
+        )
+
+    @admin.action(description=_("Reject the selected photos (keep them off the recap)"))
+    def reject_photos(
+        self, request: HttpRequest, queryset: QuerySet[RecapPhoto]
+    ) -> None:
+        done = sum(photo.reject(by=request.user) for photo in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d photo rejected: it is not shown; its member may "
+                "withdraw it.",
+                "%(count)d photos rejected: they are not shown; their members may "
+                "withdraw them.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.INFO,
+        )
 
 
 # Words of a search in the moderation queue that are looked for.

@@ -9,6 +9,7 @@ from accounts.models import DISPLAY_NAME_LENGTH, User
 from events.importers.wxr import MAX_BYTES as WXR_MAX_BYTES
 from events.models import Comment, PendingRSVP, Recap, Series, Venue
 from events.models.series import MAX_DRAFTS
+from somehub.lib.images import open_upload
 
 
 class CommentForm(forms.Form):
@@ -305,3 +306,51 @@ class RSVPCodeForm(forms.Form):
                 code="wrong_code",
             )
         return code
+
+
+class AttendeePhotoForm(forms.Form):
+    """A photo of the evening by someone who was there. The upload is decoded,
+    checked and re-encoded without metadata (somehub.lib.images) before anything
+    is kept; `decoded_image` holds the result."""
+
+    # A plain file field: open_upload does every check, in the safe order.
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={
+            "required": _("Please choose a photo."),
+            "empty": _("Please upload a JPEG, PNG or WebP photo."),
+            "invalid": _("Please upload a JPEG, PNG or WebP photo."),
+        },
+    )
+    alt_text = forms.CharField(
+        label=_("What is in the photo?"),
+        max_length=300,
+        help_text=_(
+            "A short description for people who cannot see the photo, e.g. "
+            "“Five people laughing at a table in the pub”."
+        ),
+        error_messages={
+            "required": _("Please describe the photo in a few words."),
+            "max_length": _(
+                "Please describe the photo in at most %(limit_value)d characters."
+            ),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "photo-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if upload is not None:
+            self.decoded_image = open_upload(upload)
+        return upload
+
+    def clean_alt_text(self) -> str:
+        text = " ".join(self.cleaned_data.get("alt_text", "").split())
+        if not text:
+            raise ValidationError(_("Please describe the photo in a few words."))
+        return text

@@ -70,6 +70,12 @@ urlpatterns = [
     path("recaps/feed/", RecapsFeed(), name="recap-feed"),
     path("recaps/<slug:slug>/", recaps.recap_detail, name="recap-detail"),
     path("recaps/<slug:slug>/comments/", recaps.comment_create, name="comment-create"),
+    path("recaps/<slug:slug>/photos/", recaps.photo_add, name="recap-photo-add"),
+    path(
+        "recaps/<slug:slug>/photos/<int:pk>/withdraw/",
+        recaps.photo_withdraw,
+        name="recap-photo-withdraw",
+    ),
     path(
         "recaps/<slug:slug>/comments/close/",
         recaps.recap_close_comments,

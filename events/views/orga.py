@@ -38,6 +38,7 @@ from events.models.orga import (
     record,
     walk_in_candidates,
 )
+from events.models.recap import photos_awaiting_approval
 from events.models.stats import Dashboard, with_attendance
 
 View = Callable[..., HttpResponse]
@@ -69,7 +70,11 @@ def get_event_for_orga(slug: str) -> Event:
 @require_safe
 @organizer_required(MANAGE_EVENTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"dashboard": Dashboard.build(), "door_event": event_at_the_door()}
+    context = {
+        "dashboard": Dashboard.build(),
+        "door_event": event_at_the_door(),
+        "photos_waiting": photos_awaiting_approval().count(),
+    }
     return render(request, "events/orga_dashboard.html", context)
 
 
