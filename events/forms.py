@@ -354,3 +354,66 @@ class AttendeePhotoForm(forms.Form):
         if not text:
             raise ValidationError(_("Please describe the photo in a few words."))
         return text
+
+
+class ContactForm(forms.Form):
+    """A visitor's message to the Orga-Team. `website` is a honeypot: people
+    never see or fill it."""
+
+    MAX_LENGTH = 5000
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=DISPLAY_NAME_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Please tell us your name.")},
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("We answer to this address; it is not shown anywhere."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Please enter your e-mail address, so that we can answer."),
+            "invalid": _("This does not look like an e-mail address."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 7, "maxlength": MAX_LENGTH}),
+        error_messages={
+            "required": _("Please write your message."),
+            "max_length": _(
+                "A message can be at most %(limit_value)d characters long "
+                "(it has %(show_value)d)."
+            ),
+        },
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contact-%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def is_spam(self) -> bool:
+        """Filled in the field people never see: a bot."""
+        return bool(str(self.data.get("website", "")).strip())
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data.get("name", "").split())
+        if not name:
+            raise ValidationError(_("Please tell us your name."))
+        return name
+
+    def clean_message(self) -> str:
+        text = self.cleaned_data.get("message", "").strip()
+        if not text:
+            raise ValidationError(_("Please write your message."))
+        # Control characters (but line breaks and tabs) have no place in a mail.
+        return "".join(c for c in text if c in "\n\t" or c.isprintable())

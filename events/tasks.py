@@ -30,9 +30,11 @@ from events.models import (
     MailKind,
     RSVPStatus,
 )
+from events.models.orga import orga_team_addresses
 from somehub.lib.dates import format_local
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.subject import mail_subject
+from somehub.lib.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -226,3 +228,36 @@ def send_attendee_message(message_id: int) -> int:
     found = message.first()
     # Gone (event deleted in between): nothing to send.
     return found.send() if found is not None else 0
+
+
+# A visitor's message to the Orga-Team (events/views/contact.py).
+
+
+@task()
+def send_contact_message(name: str, email: str, message: str, language: str) -> int:
+    """Send a visitor's message to every organizer, with Reply-To the visitor, so
+    that an answer reaches them. Returns the number of organizers written to."""
+    recipients = orga_team_addresses()
+    if not recipients:
+        logger.error("A contact message from %s found no organizer to go to", email)
+        return 0
+    name = one_line(name)[:100]
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "name": name,
+            "email": email,
+            "message": message,
+            "language": language,
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+        }
+        mail = EmailMultiAlternatives(
+            subject=mail_subject(
+                gettext("Message via the contact form from %(name)s") % {"name": name}
+            ),
+            body=render_to_string("events/email/contact_message.txt", context),
+            to=recipients,
+            reply_to=[email],
+        )
+    mail.send()
+    return len(recipients)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events.feeds import NewEventsFeed, RecapsFeed
-from events.views import orga, pages, recaps, rsvp, rsvp_by_email
+from events.views import contact, orga, pages, recaps, rsvp, rsvp_by_email
 
 app_name = "events"
 
@@ -35,6 +35,9 @@ urlpatterns = [
     path("me/events/calendar-link/", rsvp.calendar_link, name="calendar-link"),
     path("events/<slug:slug>/", pages.event_detail, name="detail"),
     path("events/<slug:slug>/calendar.ics", pages.event_ics, name="ics"),
+    # Visitors write to the Orga-Team
+    path("contact/", contact.contact, name="contact"),
+    path("contact/thanks/", contact.contact_thanks, name="contact-thanks"),
     # The Orga-Team's pages outside the admin
     path("orga/", orga.dashboard, name="orga-dashboard"),
     path("orga/checkin/", orga.checkin_tonight, name="checkin-tonight"),
