@@ -1,6 +1,8 @@
 """Response headers Django has no setting for, and a page for a bare 405."""
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -8,26 +10,51 @@ from django.urls import Resolver404, resolve, reverse
 
 # Browser features the site never uses, switched off for it and anything it
 # embeds. `interest-cohort=()` opts out of FLoC-style tracking.
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-        "interest-cohort",
-    )
+FEATURES_OFF = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
+    "interest-cohort",
 )
+
+
+def permissions_policy(*allowed: str) -> str:
+    """The policy with `allowed` features open to the site itself (not to frames)."""
+    return ", ".join(
+        f"{feature}=(self)" if feature in allowed else f"{feature}=()"
+        for feature in FEATURES_OFF
+    )
+
+
+PERMISSIONS_POLICY = permissions_policy()
+
+
+def allow_features(*features: str) -> Callable[[Any], Any]:
+    """For the one page that needs a device (the door check-in's camera scanner):
+    the features named are allowed for the site's own origin on that page only."""
+    policy = permissions_policy(*features)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            response.headers["Permissions-Policy"] = policy
+            return response
+
+        return wrapper
+
+    return decorator
 
 
 class PermissionsPolicyMiddleware:

@@ -43,6 +43,7 @@ from events.models import (
 from events.models.event import EventQuerySet, previous_details
 from events.models.orga import EXPORT_ATTENDEES
 from events.models.recap import CommentQuerySet
+from events.models.status import AttendanceMode
 from events.tasks import compose
 from events.views.orga import attendees_csv_response
 from somehub.lib.dates import format_local
@@ -391,6 +392,7 @@ class RSVPInline(admin.TabularInline):
         "member",
         "field_of_work",
         "status",
+        "attendance",
         "waiting_since",
         "checked_in_at",
     )
@@ -423,6 +425,15 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         # The admin's fieldsets name the rest.
         fields = ["cover_image", "cover_image_alt"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "attendance_mode" in self.fields:
+            # Left out (an older form, a script): the evening is in person.
+            self.fields["attendance_mode"].required = False
+
+    def clean_attendance_mode(self) -> str:
+        return self.cleaned_data.get("attendance_mode") or AttendanceMode.IN_PERSON
 
     def clean_cover_image(self) -> Any:
         upload = self.cleaned_data.get("cover_image")
@@ -512,6 +523,10 @@ class EventAdmin(admin.ModelAdmin):
             {"fields": ["starts_at", "ends_at", "venue", "capacity"]},
         ),
         (
+            _("Online and hybrid"),
+            {"fields": ["attendance_mode", "online_url", "online_capacity"]},
+        ),
+        (
             _("RSVPs"),
             {"fields": ["rsvp_opens_at", "rsvp_closes_at", "reminder_time"]},
         ),
@@ -593,9 +608,12 @@ class EventAdmin(admin.ModelAdmin):
                 obj.reschedule(
                     starts_at=obj.starts_at, ends_at=obj.ends_at, venue=obj.venue
                 )
-            if "capacity" in changed:
-                obj.change_capacity(obj.capacity)
-            obj.revise(changed - {"starts_at", "ends_at", "venue", "capacity"})
+            if changed & {"capacity", "online_capacity"}:
+                obj.change_capacity(obj.capacity, online_capacity=obj.online_capacity)
+            obj.revise(
+                changed
+                - {"starts_at", "ends_at", "venue", "capacity", "online_capacity"}
+            )
 
     def response_change(self, request: HttpRequest, obj: Event) -> HttpResponse:
         query = getattr(request, "reschedule_query", None)
@@ -1068,8 +1086,8 @@ class RecapPhotoInline(admin.TabularInline):
     model = RecapPhoto
     form = RecapPhotoForm
     extra = 1
-    fields = ["preview", "image", "alt_text", "position", "in_text"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "image", "alt_text", "position", "in_text", "review"]
+    readonly_fields = ["preview", "review"]
 
     @admin.display(description=_("preview"))
     def preview(self, photo: RecapPhoto) -> str:
@@ -1146,7 +1164,7 @@ class RecapAdmin(admin.ModelAdmin):
         if "cover" in form.base_fields:
             cover = cast(forms.ModelChoiceField, form.base_fields["cover"])
             cover.queryset = (
-                RecapPhoto.objects.filter(recap=obj)
+                RecapPhoto.objects.approved().filter(recap=obj)
                 if obj
                 else RecapPhoto.objects.none()
             )
@@ -1211,6 +1229,89 @@ class RecapAdmin(admin.ModelAdmin):
                 count,
             ),
             _("Comments were open already on the selected recaps."),
+        )
+
+
+@admin.register(RecapPhoto)
+class RecapPhotoAdmin(admin.ModelAdmin):
+    """Attendees' photos waiting for approval (and every other photo, to find)."""
+
+    list_display = [
+        "preview",
+        "alt_text",
+        "recap",
+        "contributor",
+        "review",
+        "submitted_at",
+    ]
+    list_display_links = ["alt_text"]
+    list_filter = ["review"]
+    search_fields = ["alt_text", "recap__title", "contributor__email"]
+    list_select_related = ["recap", "contributor__profile"]
+    ordering = ["-submitted_at"]
+    fields = [
+        "preview",
+        "recap",
+        "contributor",
+        "alt_text",
+        "review",
+        "submitted_at",
+        "reviewed_at",
+    ]
+    readonly_fields = [
+        "preview",
+        "recap",
+        "contributor",
+        "review",
+        "submitted_at",
+        "reviewed_at",
+    ]
+    actions = ["approve_photos", "reject_photos"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The Orga-Team's own photos are added on the recap (inline).
+        return False
+
+    @admin.display(description=_("preview"))
+    def preview(self, photo: RecapPhoto) -> str:
+        if not photo.image:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="" width="96" height="96">', photo.thumbnail_url
+        )
+
+    @admin.action(description=_("Approve the selected photos (show them on the recap)"))
+    def approve_photos(
+        self, request: HttpRequest, queryset: QuerySet[RecapPhoto]
+    ) -> None:
+        done = sum(photo.approve(by=member_of(request)) for photo in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d photo approved: it is shown on its recap now.",
+                "%(count)d photos approved: they are shown on their recaps now.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.INFO,
+        )
+
+    @admin.action(description=_("Reject the selected photos (keep them off the recap)"))
+    def reject_photos(
+        self, request: HttpRequest, queryset: QuerySet[RecapPhoto]
+    ) -> None:
+        done = sum(photo.reject(by=member_of(request)) for photo in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d photo rejected: it is not shown; its member may "
+                "withdraw it.",
+                "%(count)d photos rejected: they are not shown; their members may "
+                "withdraw them.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.INFO,
         )
 
 

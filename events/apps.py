@@ -19,7 +19,7 @@ class EventsConfig(AppConfig):
 
     def export_member_data(self, user: "User") -> dict[str, Any]:
         """This app's part of a member's DSGVO export (collected by accounts)."""
-        from events.models import RSVP, Comment, CommentReport, Delivery
+        from events.models import RSVP, Comment, CommentReport, Delivery, RecapPhoto
 
         deliveries = (
             Delivery.objects.filter(member=user)
@@ -53,13 +53,19 @@ class EventsConfig(AppConfig):
                 }
                 for d in deliveries
             ],
+            "recap_photos": [
+                p.export_data()
+                for p in RecapPhoto.objects.filter(contributor=user)
+                .select_related("recap")
+                .order_by("submitted_at")
+            ],
         }
 
     def delete_member_data(self, user: "User") -> None:
         """A leaving member's seats go to the waiting list, as if they had cancelled;
         their address goes from old guest comments they did not claim, and answers
         still waiting for their code go with the account."""
-        from events.models import RSVP, Comment, PendingRSVP
+        from events.models import RSVP, Comment, PendingRSVP, RecapPhoto
         from events.models.rsvp import RSVPError
 
         PendingRSVP.objects.filter(email__iexact=user.email).delete()
@@ -68,6 +74,9 @@ class EventsConfig(AppConfig):
             with suppress(RSVPError):
                 rsvp.cancel()
         Comment.objects.claimable_by(user).update(guest_email="")
+        # Their photos go, files included (a cascade would leave the files).
+        for photo in RecapPhoto.objects.filter(contributor=user):
+            photo.delete()
 
     def account_section(self, request: HttpRequest) -> str:
         """On the account page: old guest comments the member may claim."""

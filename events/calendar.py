@@ -16,8 +16,10 @@ PRODID = "-//SoMeHub//#SoMe Stammtisch Hannover//DE"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def _description(event: Event, url: str) -> str:
+def _description(event: Event, url: str, online: bool = False) -> str:
     parts = [event.motto, event.description.strip(), url]
+    if online:
+        parts.insert(0, f"Online: {event.online_url}")
     if event.is_cancelled:
         parts.insert(
             0,
@@ -27,7 +29,10 @@ def _description(event: Event, url: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def event_component(event: Event) -> icalendar.Event:
+def event_component(event: Event, online: bool = False) -> icalendar.Event:
+    """The calendar entry; with `online`, for a member with an online place, it
+    carries the evening's online link (never in a calendar for anyone else)."""
+    online = online and event.has_online and bool(event.online_url)
     url = settings.SITE_URL + event.get_absolute_url()
     item = icalendar.Event()
     item.add("uid", event.uid)
@@ -38,12 +43,27 @@ def event_component(event: Event) -> icalendar.Event:
     summary = event.title + (f": {event.motto}" if event.motto else "")
     # One-line properties: a line break would end the content line (injection).
     item.add("summary", one_line(summary))
-    item.add("description", _description(event, url))
+    item.add("description", _description(event, url, online))
     item.add("url", url)
     venue = event.venue
     location = ", ".join(p for p in [venue.name, venue.address_line] if p)
+    if not event.has_in_person:
+        location = event.online_url if online else "Online"
+    elif event.has_online:
+        location += " + Online"
     item.add("location", one_line(location))
-    if venue.latitude is not None and venue.longitude is not None:
+    if online:
+        # RFC 7986: calendar apps show a "join" button for it.
+        item.add(
+            "conference",
+            event.online_url,
+            parameters={"VALUE": "URI", "FEATURE": "AUDIO,VIDEO"},
+        )
+    if (
+        event.has_in_person
+        and venue.latitude is not None
+        and venue.longitude is not None
+    ):
         item.add("geo", (float(venue.latitude), float(venue.longitude)))
     item.add(
         "status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
@@ -52,10 +72,15 @@ def event_component(event: Event) -> icalendar.Event:
     return item
 
 
-def build_calendar(events: Iterable[Event], name: str) -> bytes:
+def build_calendar(
+    events: Iterable[Event], name: str, online_for: Iterable[int] = ()
+) -> bytes:
     """A calendar of these evenings; its VTIMEZONE comes from the tz database
-    (icalendar), covering the evenings and a year beyond the last one."""
+    (icalendar), covering the evenings and a year beyond the last one. The
+    evenings named in `online_for` (by id) carry their online link: only for a
+    member with an online place there."""
     events = list(events)
+    online_ids = set(online_for)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -66,7 +91,7 @@ def build_calendar(events: Iterable[Event], name: str) -> bytes:
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
     for event in events:
-        cal.add_component(event_component(event))
+        cal.add_component(event_component(event, online=event.pk in online_ids))
     if events:
         first = min(timezone.localtime(e.starts_at, BERLIN).date() for e in events)
         last = max(timezone.localtime(e.ends_at, BERLIN).date() for e in events)
@@ -88,7 +113,9 @@ def _web_calendar_fields(event: Event) -> dict[str, str]:
         "details": "\n\n".join(
             p for p in [event.motto, settings.SITE_URL + event.get_absolute_url()] if p
         ),
-        "location": ", ".join(p for p in [venue.name, venue.address_line] if p),
+        "location": ", ".join(p for p in [venue.name, venue.address_line] if p)
+        if event.has_in_person
+        else "Online",
     }
 
 

@@ -3,12 +3,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Recap
+from events.models import Event, Recap, RecapPhoto
 from somehub.lib.text import one_line
 
 # Characters XML 1.0 cannot carry (text pasted from a word processor brings vertical
@@ -59,7 +59,13 @@ class RecapsFeed(Feed):
     link = "/recaps/"
 
     def items(self) -> QuerySet[Recap]:
-        recaps = Recap.objects.published().with_event().prefetch_related("photos")
+        recaps = (
+            Recap.objects.published()
+            .with_event()
+            .prefetch_related(
+                Prefetch("photos", queryset=RecapPhoto.objects.approved())
+            )
+        )
         return recaps.newest_first()[:20]
 
     def item_title(self, item: Recap) -> str:

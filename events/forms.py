@@ -22,6 +22,7 @@ from events.models import (
 from events.models.mailing import EVENT_SEGMENTS, MONTH_SEGMENTS, MONTHS
 from events.models.series import MAX_DRAFTS
 from somehub.lib.dates import format_local
+from somehub.lib.images import open_upload
 
 
 class CommentForm(forms.Form):
@@ -177,6 +178,23 @@ class CheckInForm(forms.Form):
 
     here = forms.TypedChoiceField(
         choices=[("1", _("here")), ("0", _("not here"))], coerce=lambda v: v == "1"
+    )
+
+
+class CheckInCodeForm(forms.Form):
+    """The text of a member's QR code, as the camera scanner or a hand scanner
+    read it."""
+
+    code = forms.CharField(
+        label=_("Check-in code"),
+        max_length=300,
+        error_messages={
+            "required": _("No code was read. Please scan again."),
+            "max_length": _(
+                "This is not a check-in code of this site (or it was altered). "
+                "Please find the person with the search."
+            ),
+        },
     )
 
 
@@ -376,3 +394,114 @@ class RSVPCodeForm(forms.Form):
                 code="wrong_code",
             )
         return code
+
+
+class AttendeePhotoForm(forms.Form):
+    """A photo of the evening by someone who was there. The upload is decoded,
+    checked and re-encoded without metadata (somehub.lib.images) before anything
+    is kept; `decoded_image` holds the result."""
+
+    # A plain file field: open_upload does every check, in the safe order.
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={
+            "required": _("Please choose a photo."),
+            "empty": _("Please upload a JPEG, PNG or WebP photo."),
+            "invalid": _("Please upload a JPEG, PNG or WebP photo."),
+        },
+    )
+    alt_text = forms.CharField(
+        label=_("What is in the photo?"),
+        max_length=300,
+        help_text=_(
+            "A short description for people who cannot see the photo, e.g. "
+            "“Five people laughing at a table in the pub”."
+        ),
+        error_messages={
+            "required": _("Please describe the photo in a few words."),
+            "max_length": _(
+                "Please describe the photo in at most %(limit_value)d characters."
+            ),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "photo-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if upload is not None:
+            self.decoded_image = open_upload(upload)
+        return upload
+
+    def clean_alt_text(self) -> str:
+        text = " ".join(self.cleaned_data.get("alt_text", "").split())
+        if not text:
+            raise ValidationError(_("Please describe the photo in a few words."))
+        return text
+
+
+class ContactForm(forms.Form):
+    """A visitor's message to the Orga-Team. `website` is a honeypot: people
+    never see or fill it."""
+
+    MAX_LENGTH = 5000
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=DISPLAY_NAME_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Please tell us your name.")},
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("We answer to this address; it is not shown anywhere."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Please enter your e-mail address, so that we can answer."),
+            "invalid": _("This does not look like an e-mail address."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 7, "maxlength": MAX_LENGTH}),
+        error_messages={
+            "required": _("Please write your message."),
+            "max_length": _(
+                "A message can be at most %(limit_value)d characters long "
+                "(it has %(show_value)d)."
+            ),
+        },
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contact-%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def is_spam(self) -> bool:
+        """Filled in the field people never see: a bot."""
+        return bool(str(self.data.get("website", "")).strip())
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data.get("name", "").split())
+        if not name:
+            raise ValidationError(_("Please tell us your name."))
+        return name
+
+    def clean_message(self) -> str:
+        text = self.cleaned_data.get("message", "").strip()
+        if not text:
+            raise ValidationError(_("Please write your message."))
+        # Control characters (but line breaks and tabs) have no place in a mail.
+        return "".join(c for c in text if c in "\n\t" or c.isprintable())

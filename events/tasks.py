@@ -33,10 +33,12 @@ from events.models import (
 )
 from events.models.mailing import RETRY_DELAYS as MAILING_RETRY_DELAYS
 from events.models.mailing import Mailing, MailingKind
+from events.models.orga import orga_team_addresses
 from events.todo import orga_team_to_tell
 from somehub.lib.dates import format_local
 from somehub.lib.mail import build_mail, stable_message_id
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,18 @@ RETRY_DELAYS = (
     timedelta(minutes=10),
     timedelta(hours=1),
     timedelta(hours=6),
+)
+
+
+# The mails that carry the member's QR code for the door, attached as an image.
+CHECKIN_CODE_MAILS = (MailKind.CONFIRMATION, MailKind.PROMOTION, MailKind.REMINDER)
+CHECKIN_CODE_FILE = "check-in-code.png"
+# The mails that carry the online link to a member with an online place.
+ONLINE_LINK_MAILS = (
+    MailKind.CONFIRMATION,
+    MailKind.PROMOTION,
+    MailKind.REMINDER,
+    MailKind.EVENT_CHANGED,
 )
 
 
@@ -161,20 +175,34 @@ def compose(
             context["preferences_url"] = settings.SITE_URL + reverse(
                 "accounts:mail-preferences"
             )
+        # Those with a seat get their personal QR code for the door, those with
+        # an online place the link (rsvp.online_url is empty for anyone else).
+        context["checkin_code"] = (
+            rsvp.is_going and not rsvp.is_online and kind in CHECKIN_CODE_MAILS
+        )
+        context["online_url"] = rsvp.online_url if kind in ONLINE_LINK_MAILS else ""
         message = build_mail(
             subject=_subject(kind, event, rsvp),
             text=render_to_string(f"events/email/{kind}.txt", context),
             html=render_to_string(f"events/email/{kind}.html", context),
             to=member.email,
+            # (a bare address beside an image is a spam sign without DKIM)
+            to_name=member.greeting_name if context["checkin_code"] else "",
             unsubscribe_url=unsubscribe,
             list_name=MailTopic.REMINDERS.value,
         )
         if kind != MailKind.REMINDER:
             message.attach(
                 f"{event.slug}.ics",
-                build_calendar([event], event.title).decode(),
+                build_calendar(
+                    [event],
+                    event.title,
+                    online_for=[event.pk] if rsvp.online_url else [],
+                ).decode(),
                 "text/calendar",
             )
+        if context["checkin_code"]:
+            message.attach(CHECKIN_CODE_FILE, rsvp.checkin_qr_png(), "image/png")
     return message
 
 
@@ -411,3 +439,35 @@ def announce_event(event_id: int) -> bool:
     """Queue the announcement of a newly published evening (once per evening)."""
     event = Event.objects.with_venue().filter(pk=event_id).first()
     return event is not None and Mailing.objects.announce(event) is not None
+
+
+# A visitor's message to the Orga-Team (events/views/contact.py).
+
+
+@task()
+def send_contact_message(name: str, email: str, message: str, language: str) -> int:
+    """Send a visitor's message to every organizer, with Reply-To the visitor, so
+    that an answer reaches them. Returns the number of organizers written to."""
+    recipients = orga_team_addresses()
+    if not recipients:
+        logger.error("A contact message from %s found no organizer to go to", email)
+        return 0
+    name = one_line(name)[:100]
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "name": name,
+            "email": email,
+            "message": message,
+            "language": language,
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+        }
+        subject = gettext("Message via the contact form from %(name)s") % {"name": name}
+        text = render_to_string("events/email/contact_message.txt", context)
+        html = render_to_string("events/email/contact_message.html", context)
+    # One mail per organizer: nobody sees the others' addresses.
+    for address in recipients:
+        build_mail(
+            subject=subject, text=text, html=html, to=address, reply_to=[email]
+        ).send()
+    return len(recipients)

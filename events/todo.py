@@ -29,6 +29,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.models import User
 from events.models import Comment, Event, EventStatus, Recap
 from events.models.orga import MANAGE_EVENTS
+from events.models.recap import photos_awaiting_approval
 from somehub.lib.dates import format_local
 from somehub.lib.outbox import enqueue_with_transaction
 
@@ -75,8 +76,10 @@ def to_do_list(now: datetime | None = None) -> list[Section]:
 
 
 def events_to_do(now: datetime) -> Iterable[ToDo]:
-    """This app's part: reports, waiting lists, drafts, recaps to write."""
+    """This app's part: reports, photos to approve, waiting lists, drafts,
+    recaps to write."""
     yield from open_reports()
+    yield from photos_to_approve()
     coming = (
         Event.objects.upcoming(now)
         .exclude(status=EventStatus.CANCELLED)
@@ -129,6 +132,23 @@ def events_to_do(now: datetime) -> Iterable[ToDo]:
             "",
             RECAPS,
             event.starts_at,
+        )
+
+
+def photos_to_approve() -> Iterable[ToDo]:
+    """Attendees' photos waiting for the Orga-Team's yes or no (one query)."""
+    waiting = reverse("admin:events_recapphoto_changelist") + "?review__exact=pending"
+    for photo in photos_awaiting_approval()[:SHOWN]:
+        yield ToDo(
+            gettext("Photos to approve"),
+            f"{photo.recap.title}: {photo.alt_text}",
+            waiting,
+            gettext("Approve or reject"),
+            gettext("from %(name)s") % {"name": photo.contributor.display_name}
+            if photo.contributor is not None
+            else "",
+            PHOTOS,
+            photo.submitted_at,
         )
 
 

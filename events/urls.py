@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events.feeds import NewEventsFeed, RecapsFeed
-from events.views import mailings, orga, pages, recaps, rsvp, rsvp_by_email
+from events.views import contact, mailings, orga, pages, recaps, rsvp, rsvp_by_email
 
 app_name = "events"
 
@@ -35,6 +35,9 @@ urlpatterns = [
     path("me/events/calendar-link/", rsvp.calendar_link, name="calendar-link"),
     path("events/<slug:slug>/", pages.event_detail, name="detail"),
     path("events/<slug:slug>/calendar.ics", pages.event_ics, name="ics"),
+    # Visitors write to the Orga-Team
+    path("contact/", contact.contact, name="contact"),
+    path("contact/thanks/", contact.contact_thanks, name="contact-thanks"),
     # The Orga-Team's pages outside the admin
     path("orga/", orga.dashboard, name="orga-dashboard"),
     path("orga/checkin/", orga.checkin_tonight, name="checkin-tonight"),
@@ -43,6 +46,11 @@ urlpatterns = [
         "orga/checkin/<slug:slug>/walk-in/",
         orga.checkin_walk_in,
         name="checkin-walk-in",
+    ),
+    path(
+        "orga/checkin/<slug:slug>/code/",
+        orga.checkin_code,
+        name="checkin-code",
     ),
     path(
         "orga/checkin/<slug:slug>/<int:pk>/",
@@ -82,6 +90,12 @@ urlpatterns = [
     path("recaps/feed/", RecapsFeed(), name="recap-feed"),
     path("recaps/<slug:slug>/", recaps.recap_detail, name="recap-detail"),
     path("recaps/<slug:slug>/comments/", recaps.comment_create, name="comment-create"),
+    path("recaps/<slug:slug>/photos/", recaps.photo_add, name="recap-photo-add"),
+    path(
+        "recaps/<slug:slug>/photos/<int:pk>/withdraw/",
+        recaps.photo_withdraw,
+        name="recap-photo-withdraw",
+    ),
     path(
         "recaps/<slug:slug>/comments/close/",
         recaps.recap_close_comments,

@@ -256,6 +256,9 @@ ACCOUNT_RATE_LIMITS = {
     # "I'm coming" by e-mail on an event page (events/views/rsvp_by_email.py): a
     # few codes per address, so that nobody can flood someone's inbox with them.
     "rsvp_by_email": "10/h/ip,3/15m/key",
+    # The contact form to the Orga-Team (events/views/contact.py): a few messages
+    # per visitor, so that nobody can fill the organizers' inboxes with it.
+    "contact": "5/h/ip,3/h/key",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

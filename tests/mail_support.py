@@ -4,6 +4,7 @@ tests of subjects, headers and spam scores."""
 import re
 import uuid
 from datetime import timedelta
+from email.utils import getaddresses
 from typing import Any
 
 from django.core.cache import cache
@@ -49,6 +50,11 @@ UNSUBSCRIBABLE = {
 }
 # Written by a person: no Auto-Submitted.
 WRITTEN_BY_A_PERSON = {"Orga-Team message"}
+
+
+def addresses(message: EmailMessage) -> list[str]:
+    """The bare addresses a mail goes to ("Mia <mia@…>" gives "mia@…")."""
+    return [address for _name, address in getaddresses(message.to)]
 
 
 def opt_in(*users: User) -> None:

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
@@ -19,7 +20,7 @@ from accounts.models import User, Viewer
 from events.models.audit import record
 from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
-from events.models.status import EventStatus
+from events.models.status import Attendance, AttendanceMode, EventStatus
 from somehub.lib.dates import format_local
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.markdown import render_markdown
@@ -92,11 +93,15 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.select_related("venue", "series")
 
     def with_rsvp_counts(self) -> "EventQuerySet":
-        """Annotate `going_count` and `waiting_count` (subqueries, not one per row)."""
+        """Annotate `going_count` and `waiting_count`, and of those going
+        `online_going_count` (subqueries, not one per row)."""
         rsvps = RSVP.objects.filter(event=OuterRef("pk"))
         return self.annotate(
             going_count=Coalesce(_count(rsvps.going()), 0),
             waiting_count=Coalesce(_count(rsvps.filter(status=RSVPStatus.WAITING)), 0),
+            online_going_count=Coalesce(
+                _count(rsvps.going().filter(attendance=Attendance.ONLINE)), 0
+            ),
         )
 
     def with_viewer_rsvp(self, user: User | AnonymousUser | None) -> "EventQuerySet":
@@ -105,12 +110,14 @@ class EventQuerySet(models.QuerySet["Event"]):
         if user is None or not user.is_authenticated:
             return self.annotate(
                 my_rsvp_status=Value(None, output_field=models.CharField()),
+                my_attendance=Value(None, output_field=models.CharField()),
                 my_waiting_position=Value(None, output_field=models.IntegerField()),
                 my_email_verified=Value(False),
             )
         mine = RSVP.objects.filter(event=OuterRef("pk"), member_id=user.pk)
         return self.annotate(
             my_rsvp_status=Subquery(mine.values("status")[:1]),
+            my_attendance=Subquery(mine.values("attendance")[:1]),
             my_waiting_position=Subquery(
                 # (the stubs do not see the annotation of with_waiting_position)
                 mine.with_waiting_position().values("waiting_position")[:1]  # type: ignore[misc]
@@ -129,6 +136,8 @@ CALENDAR_FIELDS = (
     "ends_at",
     "venue_id",
     "status",
+    "attendance_mode",
+    "online_url",
 )
 # The event page shows this many faces of people going, then "and N others".
 ATTENDEES_SHOWN = 48
@@ -142,6 +151,18 @@ def previous_details(event: "Event") -> dict[str, str]:
         "ends_at": event.ends_at.isoformat(),
         "venue": str(event.venue),
     }
+
+
+def _fill_step(taken: int, places: int | None) -> int:
+    if not places:
+        return 0
+    return int(round(min(taken / places, 1) * 20) * 5)
+
+
+class CodeCheckIn(NamedTuple):
+    rsvp: RSVP
+    # False: they had been checked in before (a second scan).
+    is_new: bool
 
 
 class WhoIsComing(NamedTuple):
@@ -179,6 +200,32 @@ class Event(models.Model):
         null=True,
         blank=True,
         help_text=_("Number of seats; leave empty for no limit."),
+    )
+    attendance_mode = models.CharField(
+        _("how it takes place"),
+        max_length=10,
+        choices=AttendanceMode.choices,
+        default=AttendanceMode.IN_PERSON,
+        help_text=_(
+            "Online and hybrid evenings need an online link. For an online "
+            "evening only the online places count."
+        ),
+    )
+    online_url = models.URLField(
+        _("online link"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The link to the video call. Only members with an online place see it "
+            "(on the event page, in their e-mails and personal calendar), never "
+            "visitors or public feeds."
+        ),
+    )
+    online_capacity = models.PositiveIntegerField(
+        _("online places"),
+        null=True,
+        blank=True,
+        help_text=_("Number of online places; leave empty for no limit."),
     )
     status = models.CharField(
         _("status"),
@@ -234,6 +281,7 @@ class Event(models.Model):
     uses_check_in: bool
     no_show_rate: int | None
     over_capacity: int
+    online_going_count: int
 
     class Meta:
         verbose_name = _("event")
@@ -253,6 +301,16 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
                 name="event_capacity_positive",
+            ),
+            # Online places, like those in the room, are at least one.
+            models.CheckConstraint(
+                condition=Q(online_capacity__isnull=True) | Q(online_capacity__gte=1),
+                name="event_online_capacity_positive",
+            ),
+            # An unknown way of taking place would give nobody a place.
+            models.CheckConstraint(
+                condition=Q(attendance_mode__in=AttendanceMode.values),
+                name="event_attendance_mode_valid",
             ),
             # Status values outside the choices would hide an event from every list.
             models.CheckConstraint(
@@ -435,22 +493,41 @@ class Event(models.Model):
             raise ValidationError(
                 {"rsvp_closes_at": _("RSVPs must close after they open.")}
             )
-        if self.pk is not None and self.capacity is not None:
-            going = self.rsvps.going().count()
-            if self.capacity < going:
+        if self.has_online and not self.online_url:
+            raise ValidationError(
+                {"online_url": _("An online or hybrid evening needs its online link.")}
+            )
+        if self.pk is None:
+            return
+        errors: dict[str, str] = {}
+        for attendance, field in (
+            (Attendance.IN_PERSON, "capacity"),
+            (Attendance.ONLINE, "online_capacity"),
+        ):
+            places = getattr(self, field)
+            going = self.rsvps.going().filter(attendance=attendance)
+            if not self.takes(attendance):
+                # Nobody loses their way of taking part behind their back.
+                active = self.rsvps.active().filter(attendance=attendance).count()
+                if active:
+                    errors["attendance_mode"] = ngettext(
+                        "%(count)d member has answered for %(way)s: change "
+                        "their answer first.",
+                        "%(count)d members have answered for %(way)s: change "
+                        "their answers first.",
+                        active,
+                    ) % {"count": active, "way": Attendance(attendance).label}
+                continue
+            if places is not None and places < (count := going.count()):
                 # Nobody who was promised a seat loses it behind their back.
-                raise ValidationError(
-                    {
-                        "capacity": ngettext(
-                            "%(count)d member is already going: the capacity "
-                            "cannot be lower.",
-                            "%(count)d members are already going: the capacity "
-                            "cannot be lower.",
-                            going,
-                        )
-                        % {"count": going}
-                    }
-                )
+                errors[field] = ngettext(
+                    "%(count)d member is already going: the capacity cannot be lower.",
+                    "%(count)d members are already going: the capacity "
+                    "cannot be lower.",
+                    count,
+                ) % {"count": count}
+        if errors:
+            raise ValidationError(errors)
 
     def _unique_slug(self) -> str:
         day = timezone.localtime(self.starts_at).date().isoformat()
@@ -480,24 +557,43 @@ class Event(models.Model):
     # (SELECT ... FOR UPDATE), so concurrent requests are serialized per event
     # and there are never more people going than seats.
 
-    def rsvp(self, member: User) -> RSVP:
-        """Say "I'm coming": a seat if one is free, else a waiting-list place.
+    def rsvp(self, member: User, attendance: str | None = None) -> RSVP:
+        """Say "I'm coming": a place if one is free, else a waiting-list place,
+        in person or online as the evening offers (a hybrid evening: as the
+        member chose, in person if they did not say).
 
-        Saying yes again (double submit, second tab) changes nothing.
+        Saying yes again (double submit, second tab) changes nothing. Switching
+        between in person and online takes a free place of the other kind and
+        gives the old one to the next in line; with none free, nothing changes.
         """
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=self.pk)
             event.check_rsvp_open(member)
+            kind = event.attendance_for(attendance)
             rsvp = RSVP.objects.filter(event=event, member=member).first()
             if rsvp is not None and rsvp.is_active:
-                return rsvp
+                if rsvp.attendance == kind:
+                    return rsvp
+                if not event._has_free_seat(kind):
+                    raise RSVPError(
+                        _(
+                            "There is no free place %(wanted)s, so nothing has "
+                            "changed: you keep your place %(current)s."
+                        )
+                        % {
+                            "wanted": Attendance(kind).label,
+                            "current": Attendance(rsvp.attendance).label,
+                        }
+                    )
+                event._withdraw(rsvp)
             # Seats freed without promotion (e.g. by a raw update) go to those
             # already waiting before anyone new.
             event._fill_free_seats()
             now = timezone.now()
             if rsvp is None:
                 rsvp = RSVP(event=event, member=member)
-            if event._has_free_seat():
+            rsvp.attendance = kind
+            if event._has_free_seat(kind):
                 rsvp.status, rsvp.waiting_since = RSVPStatus.GOING, None
             else:
                 rsvp.status, rsvp.waiting_since = RSVPStatus.WAITING, now
@@ -563,9 +659,46 @@ class Event(models.Model):
     def rsvp_is_open(self) -> bool:
         return not self.rsvp_closed_reason
 
-    def _has_free_seat(self) -> bool:
+    # In person and online: each has its own places and waiting list.
+
+    @property
+    def has_online(self) -> bool:
+        return self.attendance_mode in (AttendanceMode.ONLINE, AttendanceMode.HYBRID)
+
+    @property
+    def has_in_person(self) -> bool:
+        return self.attendance_mode != AttendanceMode.ONLINE
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.attendance_mode == AttendanceMode.HYBRID
+
+    def takes(self, attendance: str) -> bool:
+        """Does this evening offer this way of taking part?"""
+        if attendance == Attendance.ONLINE:
+            return self.has_online
+        return self.has_in_person
+
+    def attendance_for(self, wish: str | None) -> str:
+        """How a member takes part: what the evening offers, or on a hybrid
+        evening what they chose (in person unless they chose online)."""
+        if self.attendance_mode == AttendanceMode.ONLINE:
+            return Attendance.ONLINE
+        if self.is_hybrid and wish == Attendance.ONLINE:
+            return Attendance.ONLINE
+        return Attendance.IN_PERSON
+
+    def capacity_for(self, attendance: str) -> int | None:
+        if attendance == Attendance.ONLINE:
+            return self.online_capacity
+        return self.capacity
+
+    def _has_free_seat(self, attendance: str = Attendance.IN_PERSON) -> bool:
         """Call with the event row locked."""
-        return self.capacity is None or self.rsvps.going().count() < self.capacity
+        places = self.capacity_for(attendance)
+        if places is None:
+            return True
+        return self.rsvps.going().filter(attendance=attendance).count() < places
 
     def take_back(self, rsvp: RSVP, version: str | None = None) -> list[RSVP]:
         """A member gives up their seat or waiting-list place; the next people
@@ -595,16 +728,21 @@ class Event(models.Model):
         return self._fill_free_seats() if was_going else []
 
     def _fill_free_seats(self) -> list[RSVP]:
-        """Move the first people waiting into free seats, in order; row locked."""
+        """Move the first people waiting into free seats, in order, in person and
+        online each on its own; call with the event row locked."""
         if self.status != EventStatus.PUBLISHED or self.has_started:
             return []
-        waiting = self.rsvps.waiting()
-        if self.capacity is not None:
-            free = self.capacity - self.rsvps.going().count()
-            if free <= 0:
-                return []
-            waiting = waiting[:free]
-        promoted = list(waiting)
+        promoted: list[RSVP] = []
+        for attendance in Attendance.values:
+            waiting = self.rsvps.waiting().filter(attendance=attendance)
+            places = self.capacity_for(attendance)
+            if places is not None:
+                going = self.rsvps.going().filter(attendance=attendance).count()
+                free = places - going
+                if free <= 0:
+                    continue
+                waiting = waiting[:free]
+            promoted += list(waiting)
         now = timezone.now()
         for rsvp in promoted:
             rsvp.status, rsvp.promoted_at = RSVPStatus.GOING, now
@@ -636,12 +774,14 @@ class Event(models.Model):
             added = rsvp is None
             rsvp = rsvp or RSVP(event=event, member=member)
             rsvp.status, rsvp.waiting_since = RSVPStatus.GOING, None
+            # Whoever stands at the door is here in person.
+            rsvp.attendance = Attendance.IN_PERSON
             rsvp.checked_in_at = rsvp.checked_in_at or timezone.now()
             rsvp.save()
             record(by, rsvp, gettext("Let in at the door."), added=added)
         return rsvp
 
-    def move_up(self, rsvp: RSVP, by: Any) -> RSVP:
+    def move_up(self, rsvp: RSVP, by: User) -> RSVP:
         """The Orga-Team gives someone on the waiting list a seat by hand, out of
         turn and even on a full evening (their override, like at the door); the
         member gets the "you're in" mail."""
@@ -660,15 +800,51 @@ class Event(models.Model):
             record(by, current, gettext("Moved up from the waiting list by hand."))
         return current
 
-    def change_capacity(self, capacity: int | None) -> list[RSVP]:
-        """Change the number of seats; the waiting list moves up into new ones (and
-        is told). Returns who moved up."""
+    def check_in_by_code(self, code: str, by: User) -> "CodeCheckIn":
+        """A member's QR code scanned at the door: checked in once; a second scan
+        says they are here already. A code for another evening, a forged one or
+        one whose RSVP is gone is refused with words for the Orga-Team."""
+        try:
+            event_id, rsvp_id = RSVP.read_checkin_code(code)
+        except signing.BadSignature as exc:
+            raise RSVPError(
+                _(
+                    "This is not a check-in code of this site (or it was "
+                    "altered). Please find the person with the search."
+                )
+            ) from exc
+        if event_id != self.pk:
+            other = Event.objects.filter(pk=event_id).first()
+            if other is None:
+                raise RSVPError(_("This code is for an evening that no longer exists."))
+            raise RSVPError(
+                _("This code is for another evening: %(title)s, %(date)s.")
+                % {"title": other.title, "date": format_local(other.starts_at, "long")}
+            )
+        rsvp = (
+            RSVP.objects.select_related("member__profile")
+            .filter(pk=rsvp_id, event=self)
+            .first()
+        )
+        if rsvp is None:
+            raise RSVPError(_("This code belongs to an answer that no longer exists."))
+        rsvp.event = self
+        return CodeCheckIn(rsvp, rsvp.check_in(by=by))
+
+    def change_capacity(
+        self, capacity: int | None, *, online_capacity: Any = ...
+    ) -> list[RSVP]:
+        """Change the number of seats (and, if given, of online places); the
+        waiting lists move up into new ones (and are told). Returns who moved up."""
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=self.pk)
             locked.capacity = capacity
+            if online_capacity is not ...:
+                locked.online_capacity = online_capacity
             locked.clean()
-            locked.save(update_fields=["capacity", "updated_at"])
+            locked.save(update_fields=["capacity", "online_capacity", "updated_at"])
             self.capacity = capacity
+            self.online_capacity = locked.online_capacity
             return locked._fill_free_seats()
 
     def notify_attendees(
@@ -696,24 +872,50 @@ class Event(models.Model):
         ]
         return WhoIsComing(shown, max(going - len(shown), 0))
 
+    # The seats bar: places in the room, or online places on an online evening.
+    # All need with_rsvp_counts().
+
+    @property
+    def seat_capacity(self) -> int | None:
+        if self.attendance_mode == AttendanceMode.ONLINE:
+            return self.online_capacity
+        return self.capacity
+
+    @property
+    def seats_taken(self) -> int:
+        online = self.online_going_count
+        if self.attendance_mode == AttendanceMode.ONLINE:
+            return online
+        return self.going_count - online
+
     @property
     def seats_left(self) -> int | None:
-        """Free seats (None: no limit); needs with_rsvp_counts()."""
-        if self.capacity is None:
+        """Free seats (None: no limit)."""
+        if self.seat_capacity is None:
             return None
-        return max(self.capacity - self.going_count, 0)
+        return max(self.seat_capacity - self.seats_taken, 0)
 
     @property
     def is_full(self) -> bool:
-        return self.capacity is not None and self.going_count >= self.capacity
+        return self.seat_capacity is not None and self.seats_taken >= self.seat_capacity
 
     @property
     def seats_fill_step(self) -> int:
         """Share of seats taken in steps of 5 % for the seats bar (CSS classes)."""
-        if not self.capacity:
-            return 0
-        share = min(self.going_count / self.capacity, 1)
-        return int(round(share * 20) * 5)
+        return _fill_step(self.seats_taken, self.seat_capacity)
+
+    # A hybrid evening's online places, next to the seats in the room.
+
+    @property
+    def online_is_full(self) -> bool:
+        return (
+            self.online_capacity is not None
+            and self.online_going_count >= self.online_capacity
+        )
+
+    @property
+    def online_fill_step(self) -> int:
+        return _fill_step(self.online_going_count, self.online_capacity)
 
     @property
     def uid(self) -> str:
@@ -758,6 +960,19 @@ class Event(models.Model):
                 "latitude": float(venue.latitude),
                 "longitude": float(venue.longitude),
             }
+        # The online link is for those with an online place: never in here.
+        online: dict[str, Any] = {
+            "@type": "VirtualLocation",
+            "name": gettext("Online"),
+            "url": settings.SITE_URL + self.get_absolute_url(),
+        }
+        location: dict[str, Any] | list[dict[str, Any]]
+        if self.attendance_mode == AttendanceMode.ONLINE:
+            mode, location = "OnlineEventAttendanceMode", online
+        elif self.attendance_mode == AttendanceMode.HYBRID:
+            mode, location = "MixedEventAttendanceMode", [place, online]
+        else:
+            mode, location = "OfflineEventAttendanceMode", place
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "Event",
@@ -766,8 +981,8 @@ class Event(models.Model):
             "startDate": timezone.localtime(self.starts_at).isoformat(),
             "endDate": timezone.localtime(self.ends_at).isoformat(),
             "eventStatus": status,
-            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-            "location": place,
+            "eventAttendanceMode": f"https://schema.org/{mode}",
+            "location": location,
             "url": settings.SITE_URL + self.get_absolute_url(),
             "organizer": {
                 "@type": "Organization",

@@ -182,6 +182,19 @@ def _matches(query: str, prefix: str = "") -> Q:
     )
 
 
+def orga_team_addresses() -> list[str]:
+    """Where a visitor's message to the Orga-Team goes: every active organizer
+    (a member of the Orga-Team group, or staff) with an e-mail address."""
+    organizers = (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=ORGA_TEAM) | Q(is_staff=True))
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return sorted(set(organizers))
+
+
 def door_list(event: Event, query: str = "") -> list[RSVP]:
     """Everyone going, by name, with photo; narrowed down by a search (one query).
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.adapter import AccountAdapter
 from accounts.models import DISPLAY_NAME_LENGTH, User, tidy_name
+from events.models.status import Attendance
 
 if TYPE_CHECKING:
     from events.models.event import Event
@@ -73,6 +74,13 @@ class PendingRSVP(models.Model):
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name"), max_length=DISPLAY_NAME_LENGTH, blank=True)
     language = models.CharField(_("language"), max_length=5, default="de")
+    # On a hybrid evening: in person or online, as chosen in the form.
+    attendance = models.CharField(
+        _("taking part"),
+        max_length=10,
+        choices=Attendance.choices,
+        default=Attendance.IN_PERSON,
+    )
     code_hash = models.CharField(max_length=64, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     code_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
@@ -112,7 +120,13 @@ class PendingRSVP(models.Model):
 
     @classmethod
     def start(
-        cls, event: "Event", email: str, *, name: str = "", language: str = "de"
+        cls,
+        event: "Event",
+        email: str,
+        *,
+        name: str = "",
+        language: str = "de",
+        attendance: str = Attendance.IN_PERSON,
     ) -> "PendingRSVP":
         """Keep the wish to come, with a fresh code and link (`code`, `token`)."""
         code = get_adapter().generate_login_code()
@@ -123,6 +137,7 @@ class PendingRSVP(models.Model):
             email=User.objects.normalize_email(email.strip()).lower(),
             name=tidy_name(name),
             language=language if language in ("de", "en") else "de",
+            attendance=event.attendance_for(attendance),
             token_hash=_token_hash(token),
             created_at=now,
             expires_at=now + PENDING_RSVP_LIFETIME,

@@ -46,6 +46,28 @@ class RecapStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class PhotoReview(models.TextChoices):
+    """A photo by an attendee waits for the Orga-Team; theirs are shown at once."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Attendees' photos: plenty for one evening's pictures, not a flood for the queue.
+PHOTO_UPLOADS = Limit(
+    "recap-photo",
+    12,
+    timedelta(hours=1),
+    _(
+        "You have added %(count)s photos in the last %(minutes)s minutes. Please "
+        "wait a little before you add more."
+    ),
+)
+# Who approves attendees' photos: those who edit photos in the admin.
+REVIEW_PHOTOS = "events.change_recapphoto"
+
+
 class BodyFormat(models.TextChoices):
     """What the text is written in: Markdown here, or HTML from the old blog."""
 
@@ -69,6 +91,18 @@ class RecapQuerySet(models.QuerySet["Recap"]):
     def newest_first(self) -> "RecapQuerySet":
         # Drafts (no date yet) come first for the Orga-Team; the index matches this.
         return self.order_by("-published_at", "-pk")
+
+    def with_viewer_attendance(self, user: Any) -> "RecapQuerySet":
+        """Annotate `viewer_was_there` (checked in, or going), so that the page
+        knows whether to offer the viewer the photo form without a query."""
+        if user is None or not user.is_authenticated:
+            return self.annotate(viewer_was_there=models.Value(False))
+        was_there = RSVP.objects.filter(
+            Q(checked_in_at__isnull=False) | Q(status=RSVPStatus.GOING),
+            event_id=OuterRef("event_id"),
+            member_id=user.pk,
+        )
+        return self.annotate(viewer_was_there=Exists(was_there))
 
     def with_event(self) -> "RecapQuerySet":
         return self.select_related("event__venue", "cover", "author__profile")
@@ -217,7 +251,7 @@ class Recap(models.Model):
         def photo_url(photo_id: int, size: str) -> str | None:
             nonlocal photos
             if photos is None:
-                photos = {p.pk: p for p in self.photos.all()}
+                photos = {p.pk: p for p in self.photos.all() if p.is_approved}
             photo = photos.get(photo_id)
             return photo.url_for(size) if photo is not None else None
 
@@ -383,6 +417,56 @@ class Recap(models.Model):
         )
         return Attendance(list(rsvps))
 
+    # Attendees' photos: those who were there add theirs; the Orga-Team approves.
+
+    def may_add_photos(self, member: Any) -> bool:
+        """Was the member there: checked in at the door, or going? (Read from
+        `with_viewer_attendance(member)` when the recap was loaded with it.)"""
+        if not (member.is_authenticated and self.is_published and self.event_id):
+            return False
+        if hasattr(self, "viewer_was_there"):
+            return bool(self.viewer_was_there)
+        return RSVP.objects.filter(
+            Q(checked_in_at__isnull=False) | Q(status=RSVPStatus.GOING),
+            event_id=self.event_id,
+            member_id=member.pk,
+        ).exists()
+
+    def add_attendee_photo(
+        self, member: Any, image: Image.Image, alt_text: str
+    ) -> "RecapPhoto":
+        """Keep a member's photo (decoded by somehub.lib.images.open_upload, so
+        re-encoded without metadata) until an organizer approves it. Raises
+        PermissionDenied for someone who was not there, RateLimited past the limit.
+        """
+        if not self.may_add_photos(member):
+            raise PermissionDenied("Only those who were there add photos.")
+        with PHOTO_UPLOADS.use(member):
+            last = self.photos.aggregate(last=models.Max("position"))["last"]
+            photo = RecapPhoto(
+                recap=self,
+                contributor=member,
+                review=PhotoReview.PENDING,
+                alt_text=" ".join(alt_text.split()),
+                position=(last or 0) + 1,
+            )
+            photo.store(image)
+            photo.save()
+        return photo
+
+    def photos_by(self, member: Any) -> models.QuerySet["RecapPhoto"]:
+        """The member's own photos of this recap, whatever their review."""
+        # Not self.photos: the page prefetches the approved ones only.
+        return RecapPhoto.objects.filter(recap=self, contributor_id=member.pk).order_by(
+            "pk"
+        )
+
+
+def photos_awaiting_approval() -> "RecapPhotoQuerySet":
+    """Attendees' photos the Orga-Team has yet to look at, oldest first (for the
+    Orga-Team's to-do list)."""
+    return RecapPhoto.objects.awaiting_approval()
+
 
 def _thread_root(comment: "Comment", by_pk: dict[int, "Comment"]) -> "Comment":
     """The top-level comment a reply hangs under, however deep it is."""
@@ -452,8 +536,22 @@ def _delete_files(storage: Storage, names: list[str]) -> None:
         storage.delete(name)
 
 
+class RecapPhotoQuerySet(models.QuerySet["RecapPhoto"]):
+    def approved(self) -> "RecapPhotoQuerySet":
+        """What the recap page shows."""
+        return self.filter(review=PhotoReview.APPROVED)
+
+    def awaiting_approval(self) -> "RecapPhotoQuerySet":
+        return (
+            self.filter(review=PhotoReview.PENDING)
+            .select_related("recap", "contributor__profile")
+            .order_by("submitted_at", "pk")
+        )
+
+
 class RecapPhoto(models.Model):
-    """A photo of the evening: stored re-encoded, without metadata, in three sizes."""
+    """A photo of the evening: stored re-encoded, without metadata, in three sizes.
+    The Orga-Team's photos are shown at once; an attendee's after approval."""
 
     # Longest side of the kept original, the page size and the square grid thumbnail.
     ORIGINAL_SIZE = 2560
@@ -484,11 +582,43 @@ class RecapPhoto(models.Model):
         default=False,
         help_text=_("Shown where the text places it, not again under the text."),
     )
+    # Set for a photo an attendee added; empty for the Orga-Team's own.
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recap_photos",
+        verbose_name=_("added by"),
+    )
+    review = models.CharField(
+        _("review"),
+        max_length=10,
+        choices=PhotoReview.choices,
+        default=PhotoReview.APPROVED,
+    )
+    submitted_at = models.DateTimeField(_("added"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = RecapPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["position", "pk"]
+        constraints = [
+            # An unknown review state would show a photo nobody approved.
+            models.CheckConstraint(
+                condition=Q(review__in=PhotoReview.values),
+                name="recapphoto_review_valid",
+            ),
+        ]
+        indexes = [
+            # The Orga-Team's queue: photos awaiting approval, oldest first.
+            models.Index(
+                fields=["review", "submitted_at"], name="recapphoto_review_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.alt_text
@@ -521,6 +651,51 @@ class RecapPhoto(models.Model):
 
     def _files(self) -> tuple[Any, ...]:
         return (self.image, self.display, self.medium, self.thumbnail)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review == PhotoReview.APPROVED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.review == PhotoReview.PENDING
+
+    def approve(self, by: Any) -> bool:
+        """Show an attendee's photo on the recap; False if it was shown already."""
+        return self._review(PhotoReview.APPROVED, by, _("Approved the photo."))
+
+    def reject(self, by: Any) -> bool:
+        """Keep it off the recap (the member still sees it, and may withdraw it)."""
+        return self._review(PhotoReview.REJECTED, by, _("Rejected the photo."))
+
+    def _review(self, review: str, by: Any, note: Any) -> bool:
+        now = timezone.now()
+        changed = (
+            RecapPhoto.objects.filter(pk=self.pk)
+            .exclude(review=review)
+            .update(review=review, reviewed_at=now)
+        )
+        if changed:
+            self.review, self.reviewed_at = review, now
+            record(by, self, str(note))
+        return bool(changed)
+
+    def export_data(self) -> dict[str, Any]:
+        """A photo the member added, for their DSGVO export."""
+        return {
+            "recap": self.recap.title,
+            "recap_url": settings.SITE_URL + self.recap.get_absolute_url(),
+            "photo_url": settings.SITE_URL + self.image.url if self.image else None,
+            "description": self.alt_text,
+            "review": self.review,
+            "added_at": self.submitted_at.isoformat(),
+        }
+
+    def withdraw(self, member: Any) -> None:
+        """The member takes their photo back: gone from the recap and the disk."""
+        if self.contributor_id is None or self.contributor_id != member.pk:
+            raise PermissionDenied("Only the member who added a photo withdraws it.")
+        self.delete()  # a cover it was is unset (SET_NULL)
 
     @property
     def display_url(self) -> str:

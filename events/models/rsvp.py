@@ -10,14 +10,16 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.limits import Limit
 from accounts.models import Profile, User, Viewer
 from events.models.audit import record
-from events.models.status import EventStatus
+from events.models.status import Attendance, EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.qr import qr_png, qr_svg
 
 if TYPE_CHECKING:
     from events.models.event import Event
@@ -39,6 +41,9 @@ REMINDER_LEAD = timedelta(hours=24)
 # The "free my seat" link in a reminder stops working after this long.
 FREE_SEAT_LINK_MAX_AGE = timedelta(days=3)
 FREE_SEAT_SALT = "events.rsvp.free-seat"
+# The check-in code names the evening and the RSVP by number only: no name, no
+# address, nothing a stranger who photographs it learns about the member.
+CHECKIN_CODE_SALT = "events.rsvp.checkin-code"
 
 
 class RSVPStatus(models.TextChoices):
@@ -88,8 +93,11 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
 
     def with_waiting_position(self) -> "RSVPQuerySet":
         """Annotate `waiting_position` (1 = next in line; None unless waiting)."""
+        # Each way of taking part (in person, online) has its own waiting list.
         ahead = RSVP.objects.filter(
-            event=OuterRef("event"), status=RSVPStatus.WAITING
+            event=OuterRef("event"),
+            status=RSVPStatus.WAITING,
+            attendance=OuterRef("attendance"),
         ).filter(
             Q(waiting_since__lt=OuterRef("waiting_since"))
             | Q(waiting_since=OuterRef("waiting_since"), pk__lte=OuterRef("pk"))
@@ -184,6 +192,12 @@ class RSVP(models.Model):
         verbose_name=_("member"),
     )
     status = models.CharField(_("status"), max_length=10, choices=RSVPStatus.choices)
+    attendance = models.CharField(
+        _("taking part"),
+        max_length=10,
+        choices=Attendance.choices,
+        default=Attendance.IN_PERSON,
+    )
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     promoted_at = models.DateTimeField(
         _("moved up from the waiting list"), null=True, blank=True
@@ -211,6 +225,11 @@ class RSVP(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=RSVPStatus.values), name="rsvp_status_valid"
             ),
+            # Seats are counted per way of taking part: an unknown one has none.
+            models.CheckConstraint(
+                condition=Q(attendance__in=Attendance.values),
+                name="rsvp_attendance_valid",
+            ),
         ]
         indexes = [
             # Seat counts and the waiting list filter RSVPs by event and status.
@@ -235,6 +254,18 @@ class RSVP(models.Model):
     def is_active(self) -> bool:
         return self.status in (RSVPStatus.GOING, RSVPStatus.WAITING)
 
+    @property
+    def is_online(self) -> bool:
+        return self.attendance == Attendance.ONLINE
+
+    @property
+    def online_url(self) -> str:
+        """The evening's online link, for this member only if they have an online
+        place (never for those waiting, nor for those coming in person)."""
+        if self.is_going and self.is_online:
+            return str(self.event.online_url)
+        return ""
+
     # Door check-in: the Orga-Team marks who actually came. Both methods
     # set a state rather than flip it, so a double tap or a retried request on a
     # flaky connection changes nothing; each change lands in the admin's log.
@@ -243,12 +274,14 @@ class RSVP(models.Model):
     def is_checked_in(self) -> bool:
         return self.checked_in_at is not None
 
-    def check_in(self, by: User) -> None:
-        """Here. Someone not going (waiting, or said no) is let in at the door."""
+    def check_in(self, by: User) -> bool:
+        """Here. Someone not going (waiting, or said no) is let in at the door.
+        False when they were checked in already (a second scan, a double tap)."""
         if not self.is_going:
+            was_here = self.is_checked_in
             self.event.admit_at_door(self.member, by=by)
             self.refresh_from_db()
-            return
+            return not was_here
         self.event.check_door_open()
         now = timezone.now()
         if RSVP.objects.filter(pk=self.pk, checked_in_at__isnull=True).update(
@@ -256,6 +289,9 @@ class RSVP(models.Model):
         ):
             self.checked_in_at = now
             record(by, self, gettext("Checked in at the door."))
+            return True
+        self.refresh_from_db(fields=["checked_in_at"])
+        return False
 
     def undo_check_in(self, by: User) -> None:
         """Not here after all (tapped the wrong name)."""
@@ -274,6 +310,36 @@ class RSVP(models.Model):
         promoted = self.event.take_back(self, version=version)
         self.refresh_from_db()
         return promoted
+
+    def checkin_code(self) -> str:
+        """The signed text in the member's QR code for the door (no expiry: it is
+        good for this evening's RSVP only, and a copy can be checked in once)."""
+        signer = signing.Signer(salt=CHECKIN_CODE_SALT)
+        return signer.sign_object([self.event_id, self.pk])
+
+    def checkin_qr_svg(self) -> SafeString:
+        """The member's QR code for the door, for their own pages."""
+        return qr_svg(
+            self.checkin_code(),
+            gettext("Your check-in code for %(title)s") % {"title": self.event.title},
+        )
+
+    def checkin_qr_png(self) -> bytes:
+        """The same code as an image for their mails (no external image)."""
+        return qr_png(self.checkin_code())
+
+    @staticmethod
+    def read_checkin_code(code: str) -> tuple[int, int]:
+        """(event id, RSVP id) from a check-in code; raises signing.BadSignature."""
+        signer = signing.Signer(salt=CHECKIN_CODE_SALT)
+        value = signer.unsign_object(code.strip()[:200])
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+        ):
+            raise signing.BadSignature("Not a check-in code.")
+        return value[0], value[1]
 
     def waiting_list_position(self) -> int | None:
         """1 for the next in line; None unless waiting."""
@@ -361,6 +427,7 @@ class RSVP(models.Model):
             "event_url": settings.SITE_URL + event.get_absolute_url(),
             "starts_at": iso(event.starts_at),
             "status": self.status,
+            "attendance": self.attendance,
             "waiting_since": iso(self.waiting_since),
             "promoted_at": iso(self.promoted_at),
             "checked_in_at": iso(self.checked_in_at),

@@ -22,7 +22,8 @@ from django.views.decorators.http import (
 )
 
 from accounts.models import member_of
-from events.forms import CheckInForm, WalkInForm
+from core.middleware import allow_features
+from events.forms import CheckInCodeForm, CheckInForm, WalkInForm
 from events.models import RSVP, Event, RSVPError, Segment
 from events.models.audit import record
 from events.models.orga import (
@@ -100,6 +101,7 @@ def checkin_tonight(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@allow_features("camera")
 @organizer_required(CHECK_IN)
 def checkin(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_orga(slug)
@@ -155,6 +157,52 @@ def after_toggle(
         messages.error(request, error)
     anchor = f"member-{rsvp.member_id}"
     return redirect(checkin_url(event, search_query(request.POST), anchor))
+
+
+@require_POST
+@organizer_required(CHECK_IN)
+def checkin_code(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member's QR code, scanned by checkin-scan.js (JSON) or typed by a
+    hand scanner into the form (redirect with a message)."""
+    event = get_event_for_orga(slug)
+    form = CheckInCodeForm(request.POST)
+    status, note, member_id = 200, "", None
+    if not form.is_valid():
+        status, note = 400, str(form.errors["code"][0])
+    else:
+        try:
+            result = event.check_in_by_code(
+                form.cleaned_data["code"], by=member_of(request)
+            )
+        except RSVPError as exc:
+            status, note = 409, exc.message
+        else:
+            member = result.rsvp.member
+            member_id = member.pk
+            name = member.greeting_name or member.email
+            if result.is_new:
+                note = _("%(name)s is checked in. Welcome!") % {"name": name}
+            else:
+                note = _("%(name)s is already here (checked in at %(time)s).") % {
+                    "name": name,
+                    "time": timezone.localtime(result.rsvp.checked_in_at).strftime(
+                        "%H:%M"
+                    ),
+                }
+    if wants_json(request):
+        data: dict[str, Any] = {"message": note, "ok": status == 200}
+        if status == 200:
+            data["new"] = result.is_new
+            data["member"] = member_id
+            data["here_count"] = event.rsvps.filter(checked_in_at__isnull=False).count()
+        return JsonResponse(data, status=status)
+    if status == 200:
+        messages.success(request, note)
+    else:
+        messages.error(request, note)
+    return redirect(
+        checkin_url(event, anchor=f"member-{member_id}" if member_id else "")
+    )
 
 
 @require_POST

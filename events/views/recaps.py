@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -20,8 +21,13 @@ from django.views.decorators.http import (
 from accounts.limits import RateLimited
 from accounts.models import Viewer, ViewerKind, member_of
 from core.pagecache import cache_for_visitors, shared_piece
-from events.forms import CommentEditForm, CommentForm, CommentReportForm
-from events.models import Comment, Recap
+from events.forms import (
+    AttendeePhotoForm,
+    CommentEditForm,
+    CommentForm,
+    CommentReportForm,
+)
+from events.models import Comment, Recap, RecapPhoto
 from events.models.recap import MANAGE_RECAPS, MODERATE_COMMENTS, Attendance
 from somehub.lib.pagination import paginate
 
@@ -31,7 +37,12 @@ RECAPS_PER_PAGE = 10
 def get_recap_for(request: HttpRequest, slug: str) -> Recap:
     """The recap behind a URL, or 404: drafts exist for the Orga-Team only."""
     # The photos come along: the text of an imported post places some of them.
-    recaps = Recap.objects.with_event().prefetch_related("photos")
+    # Only approved ones: an attendee's photo waits for the Orga-Team.
+    recaps = (
+        Recap.objects.with_event()
+        .with_viewer_attendance(request.user)
+        .prefetch_related(Prefetch("photos", queryset=RecapPhoto.objects.approved()))
+    )
     recap = get_object_or_404(recaps, slug=slug)
     if not recap.is_published and not request.user.has_perm("events.view_recap"):
         raise Http404("No such recap.")
@@ -84,6 +95,7 @@ def render_recap(
     recap: Recap,
     form: CommentForm | None = None,
     status: int = 200,
+    photo_form: AttendeePhotoForm | None = None,
 ) -> HttpResponse:
     """The recap page; a form that failed comes back in its place, with its errors.
 
@@ -119,6 +131,13 @@ def render_recap(
             "reply_form": form if reply_to is not None else None,
             "form": form if form is not None and reply_to is None else CommentForm(),
         }
+    if user.is_authenticated:
+        # Attendees' photos: the member's own, and a form for those who were there.
+        # (Only those who were there can have added any.)
+        may_add = recap.may_add_photos(user)
+        context["may_add_photos"] = may_add
+        context["my_photos"] = list(recap.photos_by(user)) if may_add else []
+        context["photo_form"] = photo_form or AttendeePhotoForm()
     return render(request, "events/recap_detail.html", context, status=status)
 
 
@@ -164,7 +183,7 @@ class RecapFacts:
         return [
             p
             for p in self.recap.photos.all()
-            if p.pk != self.recap.cover_id and not p.in_text
+            if p.is_approved and p.pk != self.recap.cover_id and not p.in_text
         ]
 
 
@@ -361,3 +380,55 @@ def recap_open_comments(request: HttpRequest, slug: str) -> HttpResponseBase:
     recap.open_comments(by=member_of(request))
     messages.success(request, _("Comments on this recap are open again."))
     return redirect(recap.get_absolute_url() + "#comments")
+
+
+# Attendees' photos ----------------------------------------------------------------
+
+
+def photos_anchor(recap: Recap) -> str:
+    return recap.get_absolute_url() + "#your-photos"
+
+
+@require_POST
+def photo_add(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """A member who was there adds a photo; it waits for the Orga-Team."""
+    recap = get_recap_for(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(get_recap_path(slug) + "#your-photos")
+    if not recap.may_add_photos(request.user):
+        raise PermissionDenied
+    form = AttendeePhotoForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            recap.add_attendee_photo(
+                request.user, form.decoded_image, form.cleaned_data["alt_text"]
+            )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you! Your photo is shown once the Orga-Team has "
+                    "looked at it."
+                ),
+            )
+            return redirect(photos_anchor(recap))
+    return render_recap(request, recap, status=status, photo_form=form)
+
+
+@require_POST
+def photo_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    """The member takes back a photo they added (pending, shown or not)."""
+    recap = get_recap_for(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(get_recap_path(slug) + "#your-photos")
+    photo = get_object_or_404(
+        RecapPhoto.objects.filter(contributor=request.user), recap=recap, pk=pk
+    )
+    photo.recap = recap
+    photo.withdraw(request.user)
+    messages.success(request, _("Your photo has been withdrawn."))
+    return redirect(photos_anchor(recap))

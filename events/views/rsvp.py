@@ -26,6 +26,7 @@ from accounts.models import Profile, member_of
 from events.calendar import build_calendar
 from events.models import RSVP, Event, EventStatus, RSVPError, RSVPStatus
 from events.models.rsvp import ANSWER_CHANGES, renew_calendar_token
+from events.models.status import Attendance
 from events.views.pages import get_event_for
 from somehub.lib.dates import format_local
 
@@ -42,6 +43,10 @@ class RSVPForm(forms.Form):
             (RSVPStatus.NOT_GOING, _("I can't come")),
         ],
     )
+    # On a hybrid evening: in person or online (else what the evening offers).
+    attendance = forms.ChoiceField(
+        label=_("How you take part"), choices=Attendance.choices, required=False
+    )
 
 
 # Messages about the visitor's answer are shown in the RSVP box, where they look
@@ -50,6 +55,11 @@ RSVP_MESSAGE_TAG = "rsvp"
 
 
 def rsvp_message(event: Event, rsvp: RSVP) -> str:
+    if rsvp.is_going and rsvp.is_online:
+        return gettext(
+            "You're in online! The link to the video call is here and in your "
+            "confirmation e-mail."
+        )
     if rsvp.is_going:
         return gettext("You're in! See you on %(date)s.") % {
             "date": format_local(event.starts_at, "long")
@@ -74,7 +84,9 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         with ANSWER_CHANGES.use(request.user):
             if form.cleaned_data["answer"] == RSVPStatus.GOING:
-                answer = event.rsvp(request.user)
+                answer = event.rsvp(
+                    request.user, form.cleaned_data["attendance"] or None
+                )
             else:
                 answer = event.decline(request.user)
     except RSVPError as exc:
@@ -190,10 +202,16 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         .with_venue()
         .order_by("starts_at")
     )
+    online = RSVP.objects.going().filter(
+        member_id=profile.user_id, attendance=Attendance.ONLINE
+    )
     with translation.override(profile.preferred_language):
         name = gettext("My #SoMe Stammtisch dates")
     response = HttpResponse(
-        build_calendar(events, name), content_type="text/calendar; charset=utf-8"
+        build_calendar(
+            events, name, online_for=online.values_list("event_id", flat=True)
+        ),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="my-stammtisch.ics"'
     response["X-Robots-Tag"] = "noindex"

@@ -80,6 +80,8 @@ def rsvp_by_email(request: HttpRequest, slug: str) -> HttpResponse:
         email,
         name=form.cleaned_data["name"],
         language=translation.get_language() or "de",
+        # A hybrid evening's choice; anything else means what the evening offers.
+        attendance=str(request.POST.get("attendance", "")),
     )
     if not pending.send_code():
         form.add_error(
@@ -167,7 +169,7 @@ def _accept(request: HttpRequest, event: Event, pending: PendingRSVP) -> HttpRes
     if request.user.pk != member.pk:  # allauth turned the login away
         return response
     try:
-        rsvp = event.rsvp(member)
+        rsvp = event.rsvp(member, pending.attendance)
     except RSVPError as exc:
         messages.error(request, exc.message, extra_tags=RSVP_MESSAGE_TAG)
     else:

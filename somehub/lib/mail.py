@@ -13,6 +13,7 @@ footer. No tracking pixels, no remote images: a mail shows the same offline.
 import email.policy
 from collections.abc import Iterable
 from email.message import EmailMessage as MIMEMessage
+from email.utils import formataddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -42,13 +43,18 @@ class SiteMail(EmailMultiAlternatives):
 
     Python folds a header longer than 78 characters that has no space in it (the
     List-Unsubscribe link) into RFC 2047 encoded words, which mail programs do not
-    decode in that header: the one-click link would not work.
+    decode in that header: the one-click link would not work. The parts are
+    encoded with the usual limit first (base64 in lines of 76 characters, as
+    RFC 2045 asks and spam filters check); only the writing of the headers uses
+    the longer one.
     """
 
     def message(  # type: ignore[override]  # (the stubs name the compat32 policy)
         self, *, policy: email.policy.Policy = email.policy.default
     ) -> MIMEMessage:
-        return super().message(policy=policy.clone(max_line_length=998))
+        message = super().message(policy=policy)
+        message.policy = policy.clone(max_line_length=998)
+        return message
 
 
 def build_mail(
@@ -57,6 +63,7 @@ def build_mail(
     text: str,
     html: str,
     to: str,
+    to_name: str = "",
     automatic: bool = True,
     unsubscribe_url: str = "",
     list_name: str = "mail",
@@ -75,7 +82,8 @@ def build_mail(
     message = SiteMail(
         subject=mail_subject(subject),
         body=text,
-        to=[to],
+        # "Name <address>": a bare address beside an image is a spam sign.
+        to=[formataddr((to_name, to)) if to_name else to],
         reply_to=list(reply_to),
         headers=headers,
     )

@@ -22,6 +22,7 @@ from events.models import RSVP, MailKind, RSVPStatus
 from events.tasks import _reminder_subject, deliver, send_rsvp_email
 from somehub.lib.dates import format_local
 from tests.conftest import BERLIN, make_user
+from tests.mail_support import addresses
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_confirmation_in_the_members_language_with_calendar_entry(
         event.rsvp(member)
 
     (message,) = mailoutbox
-    assert message.to == [member.email]
+    assert addresses(message) == [member.email]
     assert message.subject == subject(language, "You're in: %(title)s, %(date)s", event)
     # The subject says which evening: a member may be going to several.
     assert weekday in message.subject
@@ -268,7 +269,7 @@ def tomorrow_event(make_event):
 
 
 def reminder_for(mailoutbox, user):
-    (message,) = [m for m in mailoutbox if m.to == [user.email]]
+    (message,) = [m for m in mailoutbox if addresses(m) == [user.email]]
     return message
 
 

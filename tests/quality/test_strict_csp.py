@@ -23,6 +23,8 @@ CSP_MUST_CONTAIN = (
     "frame-ancestors 'none'",
 )
 
+CAMERA_PAGES = ("events:checkin ",)
+
 
 def inline_code(html: str) -> list[str]:
     found = []
@@ -68,7 +70,12 @@ def test_every_page_sends_the_strict_policy_and_permissions_policy(
         missing = [part for part in CSP_MUST_CONTAIN if part not in csp]
         if "unsafe-inline" in csp or "unsafe-eval" in csp:
             missing.append("no 'unsafe-inline'/'unsafe-eval'")
-        if "camera=()" not in target.headers.get("Permissions-Policy", ""):
+        policy = target.headers.get("Permissions-Policy", "")
+        # Only the door check-in's scanner may use the camera, and only itself.
+        camera = (
+            "camera=(self)" if target.name.startswith(CAMERA_PAGES) else "camera=()"
+        )
+        if camera not in policy or "microphone=()" not in policy:
             missing.append("Permissions-Policy")
         if missing:
             failures.append(f"{target.name}: {', '.join(missing)}")
