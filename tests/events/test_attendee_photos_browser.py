@@ -75,7 +75,9 @@ def test_member_adds_a_photo_and_the_orga_team_approves_it(
     page.screenshot(path=f"{SHOTS}/photo-approved-1280-de.png", full_page=True)
     desk.close()
 
-    visitor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    visitor = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="de-DE"
+    )
     page = visitor.new_page()
     page.goto(base + recap.get_absolute_url())
     expect(page.locator(".gallery img")).to_have_attribute(
