@@ -1236,14 +1236,7 @@ class RecapAdmin(admin.ModelAdmin):
 class RecapPhotoAdmin(admin.ModelAdmin):
     """Attendees' photos waiting for approval (and every other photo, to find)."""
 
-    list_display = [
-        "preview",
-        "alt_text",
-        "recap",
-        "contributor",
-        "review",
-        "submitted_at",
-    ]
+    list_display = ["preview", "alt_text", "review", "contributor", "recap"]
     list_display_links = ["alt_text"]
     list_filter = ["review"]
     search_fields = ["alt_text", "recap__title", "contributor__email"]
