@@ -3,6 +3,8 @@ a photo on a phone, an organizer approves it in the German admin, and visitors s
 it on the recap."""
 
 import io
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from tests.events.recap_support import attendee, make_recap, past_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/work/shots/orgafeat"
+# Where the screenshots go: SCREENSHOTS=folder keeps them; else a temporary one.
+SHOTS = os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="somehub-shots-")
 
 
 @pytest.fixture(autouse=True)

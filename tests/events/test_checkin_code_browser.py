@@ -7,6 +7,8 @@ page's own script then does the rest: start, detect, post, show the answer."""
 
 import base64
 import io
+import os
+import tempfile
 from datetime import timedelta
 
 import pytest
@@ -21,7 +23,8 @@ from tests.events.orga_support import answer, make_orga
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/work/shots/orgafeat"
+# Where the screenshots go: SCREENSHOTS=folder keeps them; else a temporary one.
+SHOTS = os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="somehub-shots-")
 
 # A camera showing window.__qrImage, and a BarcodeDetector that "reads" whatever
 # window.__qrText says is in the picture ("" = nothing in view).

@@ -1,5 +1,8 @@
 """A visitor writes to the Orga-Team from the footer link, on a phone."""
 
+import os
+import tempfile
+
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
@@ -8,7 +11,8 @@ from tests.events.orga_support import make_orga
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/work/shots/orgafeat"
+# Where the screenshots go: SCREENSHOTS=folder keeps them; else a temporary one.
+SHOTS = os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="somehub-shots-")
 
 
 def test_visitor_sends_a_message_from_the_footer(live_server, page: Page) -> None:

@@ -1,6 +1,8 @@
 """A hybrid evening in headless Chromium: what a visitor sees (no link), and a
 member who chooses online and then finds the link on the page."""
 
+import os
+import tempfile
 from datetime import timedelta
 
 import pytest
@@ -13,7 +15,8 @@ from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/work/shots/orgafeat"
+# Where the screenshots go: SCREENSHOTS=folder keeps them; else a temporary one.
+SHOTS = os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="somehub-shots-")
 LINK = "https://meet.example.org/geheim-raum-7f3kq9x2"
 
 
