@@ -186,8 +186,8 @@ def compose(
             text=render_to_string(f"events/email/{kind}.txt", context),
             html=render_to_string(f"events/email/{kind}.html", context),
             to=member.email,
-            # (a bare address beside an image is a spam sign without DKIM)
-            to_name=member.greeting_name if context["checkin_code"] else "",
+            # All mails about one evening: one conversation in the mail program.
+            thread=f"event.{event.pk}",
             unsubscribe_url=unsubscribe,
             list_name=MailTopic.REMINDERS.value,
         )

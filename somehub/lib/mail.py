@@ -13,7 +13,6 @@ footer. No tracking pixels, no remote images: a mail shows the same offline.
 import email.policy
 from collections.abc import Iterable
 from email.message import EmailMessage as MIMEMessage
-from email.utils import formataddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -63,12 +62,12 @@ def build_mail(
     text: str,
     html: str,
     to: str,
-    to_name: str = "",
     automatic: bool = True,
     unsubscribe_url: str = "",
     list_name: str = "mail",
     reply_to: Iterable[str] = (),
     message_id: str = "",
+    thread: str = "",
 ) -> EmailMultiAlternatives:
     """One mail to one person, with the headers described above; `list_name`
     names the kind of mail `unsubscribe_url` stops (e.g. "announcements")."""
@@ -79,11 +78,14 @@ def build_mail(
         headers.update(unsubscribe_headers(unsubscribe_url, list_name))
     if message_id:
         headers["Message-ID"] = message_id
+    if thread:
+        # Mail programs show the mails about one thing (an evening) as one
+        # conversation.
+        headers["References"] = f"<{thread}@{mail_domain()}>"
     message = SiteMail(
         subject=mail_subject(subject),
         body=text,
-        # "Name <address>": a bare address beside an image is a spam sign.
-        to=[formataddr((to_name, to)) if to_name else to],
+        to=[to],
         reply_to=list(reply_to),
         headers=headers,
     )

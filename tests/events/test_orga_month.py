@@ -139,7 +139,9 @@ def test_the_reminder_says_tonight_tomorrow_or_the_date(make_event) -> None:
 def test_a_reminder_for_tonight_does_not_say_tomorrow(
     make_event, member, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
-    Profile.objects.filter(user=member).update(preferred_language="de")
+    Profile.objects.filter(user=member).update(
+        preferred_language="de", notify_reminders=True
+    )
     event = make_event(starts_at=datetime(2027, 3, 10, 19, tzinfo=BERLIN))
     answer(event, member)
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,6 +156,7 @@ def test_a_fixed_reminder_time_waits_for_that_time_on_the_day(
 ) -> None:
     series.reminder_time = time(10)
     series.save()
+    Profile.objects.filter(user=member).update(notify_reminders=True)
     start = datetime(2027, 3, 10, 19, tzinfo=BERLIN)
     event = make_event(starts_at=start, series=series)
     answer(event, member)
