@@ -4,6 +4,7 @@ it on the recap."""
 
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -65,8 +66,10 @@ def test_member_adds_a_photo_and_the_orga_team_approves_it(
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     page = desk.new_page()
     log_in(page, base, "olga@example.org", "/orga/")
-    expect(page.get_by_role("link", name="1 Foto von Teilnehmenden")).to_be_visible()
-    page.get_by_role("link", name="1 Foto von Teilnehmenden").click()
+    # On the to-do list, with the link to the photos awaiting approval.
+    to_approve = page.get_by_role("link", name=re.compile("Freigeben oder ablehnen"))
+    expect(to_approve).to_have_count(1)
+    to_approve.click()
     expect(page.locator("#result_list")).to_contain_text(
         "Die Runde am langen Tisch im La Sall"
     )
