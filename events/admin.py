@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -454,6 +460,55 @@ def reschedule_initial(event: Event) -> dict[str, Any]:
     }
 
 
+class _DryRun(Exception):
+    """Undoes a trial run of a domain action (and the mails it queued)."""
+
+
+def _places(value: str) -> int | None:
+    """A number of places from the form ("" is: no limit)."""
+    value = value.strip()
+    if not value:
+        return None
+    places = int(value)
+    if places < 0:
+        raise ValueError(value)
+    return places
+
+
+def moving_up(
+    event: Event,
+    capacity: int | None,
+    online_capacity: int | None,
+    *,
+    with_preview: bool = False,
+) -> Any:
+    """Who would move up from the waiting list with these places: the change is
+    tried and undone, with the mails it would queue. Without `with_preview`, a
+    count; else their names and the first one's mail."""
+    names: list[str] = []
+    preview: MailPreview | None = None
+    if event.status != EventStatus.PUBLISHED or not event.rsvps.waiting().exists():
+        return (names, preview) if with_preview else 0
+    try:
+        with transaction.atomic():
+            trial = Event.objects.get(pk=event.pk)
+            moved = trial.change_capacity(capacity, online_capacity=online_capacity)
+            names = [rsvp.member.display_name for rsvp in moved]
+            if with_preview and moved:
+                first = moved[0]
+                first.event = trial
+                message = compose(MailKind.PROMOTION, first)
+                preview = MailPreview(
+                    first.member.display_name, str(message.subject), str(message.body)
+                )
+            raise _DryRun
+    except _DryRun:
+        pass
+    except ValidationError:
+        return (names, preview) if with_preview else 0
+    return (names, preview) if with_preview else len(names)
+
+
 def reschedule_query(event: Event) -> str:
     """The confirmation page's address for the event's new (unsaved) time."""
     start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
@@ -603,6 +658,21 @@ class EventAdmin(admin.ModelAdmin):
             obj.venue = Venue.objects.get(pk=form.initial["venue"])
             changed -= moved
             moved = set()
+        seats = changed & {"capacity", "online_capacity"}
+        if seats and moving_up(obj, obj.capacity, obj.online_capacity):
+            # New seats go to those waiting, with an e-mail each: that waits for
+            # its confirmation page too.
+            request.capacity_query = urlencode(  # type: ignore[attr-defined]
+                {
+                    "capacity": "" if obj.capacity is None else obj.capacity,
+                    "online_capacity": ""
+                    if obj.online_capacity is None
+                    else obj.online_capacity,
+                }
+            )
+            obj.capacity = form.initial["capacity"]
+            obj.online_capacity = form.initial.get("online_capacity")
+            changed -= seats
         with transaction.atomic():
             if moved:
                 obj.reschedule(
@@ -616,7 +686,19 @@ class EventAdmin(admin.ModelAdmin):
             )
 
     def response_change(self, request: HttpRequest, obj: Event) -> HttpResponse:
+        seats = getattr(request, "capacity_query", None)
         query = getattr(request, "reschedule_query", None)
+        if seats is not None and query is None:
+            self.message_user(
+                request,
+                _(
+                    "Your other changes are saved. The new number of places is not "
+                    "yet: check who moves up and gets an e-mail, then confirm."
+                ),
+                messages.WARNING,
+            )
+            url = reverse("admin:events_event_capacity", args=[obj.pk])
+            return HttpResponseRedirect(f"{url}?{seats}")
         if query is None:
             return super().response_change(request, obj)
         self.message_user(
@@ -636,7 +718,12 @@ class EventAdmin(admin.ModelAdmin):
                 "<path:object_id>/reschedule/",
                 self.admin_site.admin_view(self.reschedule_view),
                 name="events_event_reschedule",
-            )
+            ),
+            path(
+                "<path:object_id>/capacity/",
+                self.admin_site.admin_view(self.capacity_view),
+                name="events_event_capacity",
+            ),
         ]
         return own + super().get_urls()
 
@@ -690,6 +777,56 @@ class EventAdmin(admin.ModelAdmin):
             "change_url": reverse("admin:events_event_change", args=[event.pk]),
         }
         return TemplateResponse(request, "admin/events/event/reschedule.html", context)
+
+    def capacity_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """More places: who moves up from the waiting list and gets the "you're
+        in" e-mail, then (POST) the change."""
+        event = self.get_object(request, object_id)
+        if event is None:
+            raise Http404
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else request.GET
+        try:
+            capacity = _places(data.get("capacity", ""))
+            online = _places(data.get("online_capacity", ""))
+        except ValueError:
+            return HttpResponseBadRequest(_("The number of places is not a number."))
+        change_url = reverse("admin:events_event_change", args=[event.pk])
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                moved = event.change_capacity(capacity, online_capacity=online)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.log_change(request, event, changed("capacity", "online_capacity"))
+            self.message_user(
+                request,
+                ngettext(
+                    "The places are changed; %(count)d person moved up and gets an "
+                    "e-mail.",
+                    "The places are changed; %(count)d people moved up and get an "
+                    "e-mail each.",
+                    len(moved),
+                )
+                % {"count": len(moved)},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        names, preview = moving_up(event, capacity, online, with_preview=True)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": event,
+            "title": _("Change the number of places"),
+            "capacity": capacity,
+            "online_capacity": online,
+            "moving": names,
+            "preview": preview,
+            "changelist_url": reverse("admin:events_event_changelist"),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/events/event/capacity.html", context)
 
     @admin.display(description=_("date"), ordering="starts_at")
     def date(self, event: Event) -> str:

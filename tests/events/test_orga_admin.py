@@ -477,12 +477,46 @@ def test_the_change_form_shows_the_status_but_changes_it_only_by_action(
     assert mailoutbox == []
 
 
-def test_more_seats_in_the_change_form_move_the_waiting_list_up(
+def test_more_seats_in_the_change_form_ask_before_the_waiting_list_moves_up(
     client, orga, full_event, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
+    """New seats e-mail those who move up: the change form saves the rest and
+    leads to a page that says who moves up, with the mail, before anything goes."""
     client.force_login(orga)
     url = reverse("admin:events_event_change", args=[full_event.pk])
+    data = change_form_data(full_event, capacity="3", title="Mehr Platz")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, change_form_data(full_event, capacity="3"))
+        response = client.post(url, data)
+    assert response.status_code == 302
+    assert "/capacity/?" in response["Location"]
+    full_event.refresh_from_db()
+    assert full_event.title == "Mehr Platz" and full_event.capacity == 2
+    assert full_event.rsvps.get(member__email="wanda@example.org").is_waiting
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(response["Location"], headers={"accept-language": "de"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "rückt von der Warteliste nach" in html and "Wanda" in html
+    assert 'class="mail-preview"' in html
+    assert mailoutbox == []  # the preview was a trial, undone
+    assert full_event.rsvps.get(member__email="wanda@example.org").is_waiting
+
+    confirm = reverse("admin:events_event_capacity", args=[full_event.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(confirm, {"capacity": "3", "confirm": "1"})
+    assert done.status_code == 302
+    full_event.refresh_from_db()
+    assert full_event.capacity == 3
     assert full_event.rsvps.get(member__email="wanda@example.org").is_going
     assert [m.to[0] for m in mailoutbox] == ["wanda@example.org"]
+
+
+def test_the_places_page_refuses_what_is_not_a_number(client, orga, full_event) -> None:
+    client.force_login(orga)
+    url = reverse("admin:events_event_capacity", args=[full_event.pk])
+    assert client.get(url + "?capacity=drei").status_code == 400
+    assert client.post(url, {"capacity": "-1", "confirm": "1"}).status_code == 400
+    full_event.refresh_from_db()
+    assert full_event.capacity == 2
