@@ -476,25 +476,20 @@ def _places(value: str) -> int | None:
 
 
 def moving_up(
-    event: Event,
-    capacity: int | None,
-    online_capacity: int | None,
-    *,
-    with_preview: bool = False,
-) -> Any:
-    """Who would move up from the waiting list with these places: the change is
-    tried and undone, with the mails it would queue. Without `with_preview`, a
-    count; else their names and the first one's mail."""
+    event: Event, capacity: int | None, online_capacity: int | None
+) -> tuple[list[str], MailPreview | None]:
+    """Who would move up from the waiting list with these places, and the first
+    one's mail: the change is tried and undone, with the mails it would queue."""
     names: list[str] = []
     preview: MailPreview | None = None
     if event.status != EventStatus.PUBLISHED or not event.rsvps.waiting().exists():
-        return (names, preview) if with_preview else 0
+        return names, preview
     try:
         with transaction.atomic():
             trial = Event.objects.get(pk=event.pk)
             moved = trial.change_capacity(capacity, online_capacity=online_capacity)
             names = [rsvp.member.display_name for rsvp in moved]
-            if with_preview and moved:
+            if moved:
                 first = moved[0]
                 first.event = trial
                 message = compose(MailKind.PROMOTION, first)
@@ -505,8 +500,8 @@ def moving_up(
     except _DryRun:
         pass
     except ValidationError:
-        return (names, preview) if with_preview else 0
-    return (names, preview) if with_preview else len(names)
+        return [], None
+    return names, preview
 
 
 def reschedule_query(event: Event) -> str:
@@ -659,7 +654,7 @@ class EventAdmin(admin.ModelAdmin):
             changed -= moved
             moved = set()
         seats = changed & {"capacity", "online_capacity"}
-        if seats and moving_up(obj, obj.capacity, obj.online_capacity):
+        if seats and moving_up(obj, obj.capacity, obj.online_capacity)[0]:
             # New seats go to those waiting, with an e-mail each: that waits for
             # its confirmation page too.
             request.capacity_query = urlencode(  # type: ignore[attr-defined]
@@ -813,7 +808,7 @@ class EventAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(change_url)
-        names, preview = moving_up(event, capacity, online, with_preview=True)
+        names, preview = moving_up(event, capacity, online)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -140,6 +140,16 @@ def _previous(previous: dict[str, str] | None) -> dict[str, Any] | None:
     }
 
 
+def chosen_mail(member: User, topic: MailTopic) -> dict[str, str]:
+    """What the footer of a mail the member chose says: which kind it is, the
+    one-click link that stops it, and where all their choices are."""
+    return {
+        "unsubscribe_url": unsubscribe_url(member, topic),
+        "topic_label": str(topic.label),
+        "preferences_url": settings.SITE_URL + reverse("accounts:mail-preferences"),
+    }
+
+
 def compose(
     kind: str, rsvp: RSVP, previous: dict[str, str] | None = None
 ) -> EmailMultiAlternatives:
@@ -169,12 +179,8 @@ def compose(
             context["free_seat_url"] = rsvp.free_seat_url()
             # The only one of these a member may turn off: the others answer
             # something they did, or change an evening they are going to.
-            unsubscribe = unsubscribe_url(member, MailTopic.REMINDERS)
-            context["unsubscribe_url"] = unsubscribe
-            context["topic_label"] = MailTopic.REMINDERS.label
-            context["preferences_url"] = settings.SITE_URL + reverse(
-                "accounts:mail-preferences"
-            )
+            context.update(chosen_mail(member, MailTopic.REMINDERS))
+            unsubscribe = context["unsubscribe_url"]
         # Those with a seat get their personal QR code for the door, those with
         # an online place the link (rsvp.online_url is empty for anyone else).
         context["checkin_code"] = (
@@ -316,9 +322,7 @@ def compose_mailing(
             "mailing": mailing,
             "event": event,
             "name": member.greeting_name,
-            "unsubscribe_url": unsubscribe_url(member, topic),
-            "topic_label": topic.label,
-            "preferences_url": settings.SITE_URL + reverse("accounts:mail-preferences"),
+            **chosen_mail(member, topic),
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
             "test": test,
@@ -383,10 +387,7 @@ def tell_orga_team(builder: str, pk: int) -> int:
                 "subject": subject,
                 "text": text,
                 "url": settings.SITE_URL + path,
-                "unsubscribe_url": unsubscribe_url(organizer, topic),
-                "topic_label": topic.label,
-                "preferences_url": settings.SITE_URL
-                + reverse("accounts:mail-preferences"),
+                **chosen_mail(organizer, topic),
                 "SITE_NAME": settings.SITE_NAME,
             }
             mail = build_mail(
