@@ -1,3 +1,4 @@
+from functools import cache
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -8,6 +9,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Q,
+    QuerySet,
     StringAgg,
     Subquery,
     Value,
@@ -29,20 +31,16 @@ class MemberBackend(ModelBackend):
     """
 
     def get_user(self, user_id: Any) -> User | None:
-        verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-        members = User._default_manager.select_related("profile").annotate(
-            perm_names=_permission_names(OuterRef("pk")),
-            email_verified=Exists(verified),
-        )
         try:
-            user = members.get(pk=user_id)
+            user = _members().get(pk=user_id)
         except (User.DoesNotExist, ValueError, TypeError):
             return None
+        annotated = user.__dict__  # perm_names and email_verified, from _members()
         if not user.is_superuser:  # a superuser has every permission unasked
-            names = user.perm_names.split() if user.perm_names else []
+            names = (annotated["perm_names"] or "").split()
             user._perm_cache = set(names)  # type: ignore[attr-defined]
         # What User.has_verified_email (a cached property) would ask the database.
-        user.__dict__["has_verified_email"] = user.email_verified
+        annotated["has_verified_email"] = annotated["email_verified"]
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
@@ -57,6 +55,18 @@ class MemberBackend(ModelBackend):
             rows = perms.values_list("content_type__app_label", "codename").distinct()
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
         return user_obj._perm_cache
+
+
+@cache
+def _members() -> QuerySet[User]:
+    """The query of get_user() but for the member's id, built once per process:
+    building its annotations costs more than running it. (A QuerySet is copied by
+    every further call on it, so this one is never run or changed itself.)"""
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return User._default_manager.select_related("profile").annotate(
+        perm_names=_permission_names(OuterRef("pk")),
+        email_verified=Exists(verified),
+    )
 
 
 def _permission_names(user: OuterRef) -> Subquery:

@@ -30,11 +30,13 @@ page. Members cannot keep the site uncached by writing in a loop: every member w
 is rate-limited.
 
 **What is cached.** GET and HEAD requests by visitors who are not logged in and have
-no message waiting, for a URL in its canonical form: the path, and only the query
-parameters the view names, each once and in canonical spelling (`?page=2`, never
-`?page=02`, `?page=1` or `?x=1`); any other spelling of a page is served, but not
-stored. Only a plain 200 that set no cookie and used no CSRF token is stored, so
-nothing personal ever enters the cache. The key is made of the release, the
+no message waiting (they carry no session and no messages cookie), for a URL in its
+canonical form: the path, and only the query parameters the view names, each once
+and in canonical spelling (`?page=2`, never `?page=02`, `?page=1` or `?x=1`); any
+other spelling of a page is served, but not stored. Only a plain 200 that set no
+cookie and used no CSRF token is stored, so nothing personal ever enters the cache.
+`PageCacheMiddleware` serves a kept page before sessions, language and CSRF are
+looked at, and stores the finished response with all its headers. The key is made of the release, the
 generation, the language and the canonical URL: not the Host header, which pages
 never show (absolute links come from `SITE_URL`). So the entries of one generation
 are bounded by the number of real pages times the number of languages.
@@ -65,13 +67,12 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache as memoize
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
@@ -117,6 +118,12 @@ def release() -> str:
 
 
 # The generation ------------------------------------------------------------------
+
+
+def stored_generation(now: datetime | None = None) -> str | None:
+    """The generation pages are kept under now, if one has started."""
+    stored = cache.get(GENERATION_KEY)
+    return str(stored[0]) if _is_current(stored, now or timezone.now()) else None
 
 
 def current_generation(now: datetime | None = None) -> str | None:
@@ -257,7 +264,7 @@ def install() -> None:
     post_migrate.connect(_after_migrate, dispatch_uid="pagecache-migrate")
 
 
-# The view decorator --------------------------------------------------------------
+# Serving and storing ---------------------------------------------------------------
 
 # Canonical spellings of the query parameters a cached page may take.
 PARAMETERS = {
@@ -269,7 +276,8 @@ PARAMETERS = {
 def cache_for_visitors(
     *, params: tuple[str, ...] = ()
 ) -> Callable[[ViewFunction], ViewFunction]:
-    """Serve the view's page from the cache to visitors who are not logged in.
+    """Mark a view whose page may be kept for visitors who are not logged in
+    (PageCacheMiddleware serves and stores it; the view itself is unchanged).
 
     `params`: the query parameters the page depends on (names from PARAMETERS); a
     request with any other parameter, or another spelling, is rendered and not
@@ -280,27 +288,83 @@ def cache_for_visitors(
         raise ValueError(f"No canonical form for query parameters {unknown}.")
 
     def decorator(view: ViewFunction) -> ViewFunction:
-        @wraps(view)
-        def wrapper(
-            request: HttpRequest, *args: Any, **kwargs: Any
-        ) -> HttpResponseBase:
-            key = page_key(request, params)
-            if key is None:
-                return view(request, *args, **kwargs)
-            stored = cache.get(key)
-            if stored is not None:
-                content, status, headers = stored
-                return HttpResponse(content, status=status, headers=headers)
-            response = view(request, *args, **kwargs)
-            if request.method == "GET" and _is_shareable(request, response):
-                assert isinstance(response, HttpResponse)
-                value = (response.content, response.status_code, dict(response.headers))
-                cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
-            return response
-
-        return wrapper
+        # Decorators applied on top (functools.wraps) carry the mark along.
+        view.page_cache_params = params  # type: ignore[attr-defined]
+        return view
 
     return decorator
+
+
+class PageCacheMiddleware:
+    """Serves a kept page to a visitor before sessions, language, CSRF and the view
+    are reached; keeps the finished response (with every header the middleware
+    below it added) of a view marked with `cache_for_visitors`.
+
+    It sits near the top of MIDDLEWARE, below WhiteNoise (static files never ask
+    the cache) and above the session middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if _may_share(request):
+            # Only read here: no page is kept under a generation nobody started.
+            generation = stored_generation()
+            if generation is not None:
+                stored = cache.get(page_key(request, generation))
+                if stored is not None:
+                    content, status, headers = stored
+                    return HttpResponse(content, status=status, headers=headers)
+        response = self.get_response(request)
+        key = getattr(request, "page_cache_key", None)
+        if (
+            key is not None
+            and request.method == "GET"
+            and _is_shareable(request, response)
+            # Rendered in the language the key names (LocaleMiddleware agrees).
+            and response.get("Content-Language") == _language_in(key)
+        ):
+            assert isinstance(response, HttpResponse)
+            value = (response.content, response.status_code, dict(response.headers))
+            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: ViewFunction,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        """Before a marked view renders, name the key its page will be kept under:
+        the generation is read (or started) now, so that a write while the page
+        renders ends the generation the page belongs to."""
+        params = getattr(view, "page_cache_params", None)
+        if (
+            params is not None
+            and _may_share(request)
+            and canonical_query(request, params) is not None
+        ):
+            generation = current_generation()
+            if generation is not None:
+                request.page_cache_key = page_key(request, generation)  # type: ignore[attr-defined]
+
+
+def _may_share(request: HttpRequest) -> bool:
+    """A visitor's GET or HEAD of a URL spelled as some page's canonical one. A
+    member, or a visitor with a message waiting, carries a cookie and is left to
+    the views; an unknown Host is refused (400) as it would be without the cache."""
+    if (
+        not is_enabled()
+        or request.method not in ("GET", "HEAD")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+        or canonical_query(request, tuple(PARAMETERS)) is None
+    ):
+        return False
+    request.get_host()
+    return True
 
 
 def canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | None:
@@ -318,25 +382,16 @@ def canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | None
     return raw
 
 
-def page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str | None:
-    """Where this request's page is cached; None when it is not to be cached."""
-    if (
-        not is_enabled()
-        or request.method not in ("GET", "HEAD")
-        or request.user.is_authenticated
-        or len(get_messages(request))
-    ):
-        return None
-    query = canonical_query(request, params)
-    if query is None:
-        return None
-    generation = current_generation()
-    if generation is None:
-        return None
-    url = f"{request.path}?{query}"
+def page_key(request: HttpRequest, generation: str) -> str:
+    """Where this request's page is kept in the given generation."""
+    url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:32]
-    language = translation.get_language()
+    language = translation.get_language_from_request(request)
     return f"page:{release()}:{generation}:{language}:{digest}"
+
+
+def _language_in(key: str) -> str:
+    return key.split(":")[3]
 
 
 def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:

@@ -1,6 +1,7 @@
 """The Impulse programme on other apps' pages, put there through the `{% sections %}`
 hook (core/templatetags/sections.py; ImpulsesConfig names these). Each costs at
-most one query.
+most one query. The parts on pages are the same for every viewer: each is a shared
+piece (core/pagecache.py), rendered once per generation and language.
 
 - "event": the evening's agenda, on its page;
 - "home": the next evening's Impuls, or an invitation to give one;
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Profile
+from core.pagecache import shared_piece
 from events.models import Event
 from impulses.models import AgendaItem
 
@@ -28,26 +30,42 @@ def _render(part: str, context: dict[str, Any]) -> SafeString:
 
 def agenda(event: Event) -> SafeString:
     """The whole agenda of one evening, in order."""
+    return shared_piece(f"{FRAGMENTS}#agenda", _agenda, event=event)
+
+
+def _agenda(event: Event) -> dict[str, Any]:
     items = list(AgendaItem.objects.filter(event=event).for_display())
-    return _render("agenda", {"event": event, "items": items})
+    return {"event": event, "items": items}
 
 
 def next_impuls(event: Event | None) -> SafeString:
     """The talks of the next evening, or an invitation to give one."""
+    return shared_piece(f"{FRAGMENTS}#next-impuls", _next_impuls, event=event)
+
+
+def _next_impuls(event: Event | None) -> dict[str, Any]:
     if event is None or event.is_cancelled:
-        return _render("next-impuls", {"event": None, "talks": []})
+        return {"event": None, "talks": []}
     talks = list(AgendaItem.objects.filter(event=event).talks().for_display())
-    return _render("next-impuls", {"event": event, "talks": talks})
+    return {"event": event, "talks": talks}
 
 
 def presented(event: Event) -> SafeString:
     """What was presented on an evening, with links to the slides."""
+    return shared_piece(f"{FRAGMENTS}#presented", _presented, event=event)
+
+
+def _presented(event: Event) -> dict[str, Any]:
     talks = list(AgendaItem.objects.filter(event=event).talks().for_display())
-    return _render("presented", {"event": event, "talks": talks})
+    return {"event": event, "talks": talks}
 
 
 def given(profile: Profile) -> SafeString:
     """The Impulse a member has given."""
+    return shared_piece(f"{FRAGMENTS}#given", _given, profile=profile)
+
+
+def _given(profile: Profile) -> dict[str, Any]:
     talks = list(
         AgendaItem.objects.filter(
             speaker_id=profile.user_id, starts_at__lte=timezone.now()
@@ -56,7 +74,7 @@ def given(profile: Profile) -> SafeString:
         .select_related("event", "proposal")
         .order_by("-starts_at")
     )
-    return _render("given", {"talks": talks})
+    return {"talks": talks}
 
 
 def _talks_for_mail(event: Event) -> list[AgendaItem]:

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "core.health.RejectNulMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visitors' pages kept in the shared cache are served here, before sessions,
+    # language and CSRF are looked at (core/pagecache.py).
+    "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

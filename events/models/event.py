@@ -4,11 +4,10 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -104,27 +103,31 @@ class EventQuerySet(models.QuerySet["Event"]):
             ),
         )
 
-    def with_viewer_rsvp(self, user: User | AnonymousUser | None) -> "EventQuerySet":
-        """Annotate the viewer's `my_rsvp_status`, `my_waiting_position` and
-        `my_email_verified` (may they RSVP?), so the RSVP box costs no queries."""
-        if user is None or not user.is_authenticated:
-            return self.annotate(
-                my_rsvp_status=Value(None, output_field=models.CharField()),
-                my_attendance=Value(None, output_field=models.CharField()),
-                my_waiting_position=Value(None, output_field=models.IntegerField()),
-                my_email_verified=Value(False),
-            )
-        mine = RSVP.objects.filter(event=OuterRef("pk"), member_id=user.pk)
-        return self.annotate(
-            my_rsvp_status=Subquery(mine.values("status")[:1]),
-            my_attendance=Subquery(mine.values("attendance")[:1]),
-            my_waiting_position=Subquery(
-                # (the stubs do not see the annotation of with_waiting_position)
-                mine.with_waiting_position().values("waiting_position")[:1]  # type: ignore[misc]
-            ),
-            # Read with the logged-in member (accounts.backends), or asked now.
-            my_email_verified=Value(bool(user.has_verified_email)),
+
+def note_viewer_rsvps(events: "Iterable[Event]", viewer: Viewer) -> None:
+    """Set on each event what the viewer answered: `my_rsvp_status`,
+    `my_attendance`, `my_waiting_position` and `my_email_verified` (may they
+    RSVP?), for the RSVP box and the seats line. One small query for all the
+    events, none for a visitor."""
+    events = list(events)
+    answers: dict[int, tuple[str, str, int | None]] = {}
+    member = viewer if isinstance(viewer, User) else None
+    if member is not None and events:
+        rows = (
+            RSVP.objects.filter(member=member, event__in=[e.pk for e in events])
+            .with_waiting_position()
+            # (the stubs do not see the annotation of with_waiting_position)
+            .values_list("event_id", "status", "attendance", "waiting_position")  # type: ignore[misc]
         )
+        answers = {event_id: (status, how, at) for event_id, status, how, at in rows}
+    # Read with the logged-in member (accounts.backends), or asked now.
+    verified = bool(member is not None and member.has_verified_email)
+    for event in events:
+        status, attendance, position = answers.get(event.pk, (None, None, None))
+        event.my_rsvp_status = status
+        event.my_attendance = attendance
+        event.my_waiting_position = position
+        event.my_email_verified = verified
 
 
 # Changing one of these changes what a calendar app shows: bump SEQUENCE.
@@ -269,10 +272,11 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     # Set on the rows of querysets that annotate them (with_rsvp_counts,
-    # with_viewer_rsvp, stats.with_attendance) or by the dashboard; not columns.
+    # stats.with_attendance), by note_viewer_rsvps or by the dashboard; not columns.
     going_count: int
     waiting_count: int
     my_rsvp_status: str | None
+    my_attendance: str | None
     my_waiting_position: int | None
     my_email_verified: bool
     checked_in_count: int

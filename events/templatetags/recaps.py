@@ -1,8 +1,5 @@
-"""Recaps on other pages: the event page's link and the home page's latest recaps.
-
-Tags rather than view code, so the pages that show them need no change but one
-include; each costs one query.
-"""
+"""Recaps on other pages: the event page's link to its recap, and filters for
+recap cards."""
 
 from datetime import datetime
 from typing import Any
@@ -27,12 +24,6 @@ def recap_of(event: Event) -> Recap | None:
             return recap
         return None
     return Recap.objects.published().filter(event=event).only("slug", "title").first()
-
-
-@register.simple_tag
-def latest_recaps(count: int = 3) -> list[Recap]:
-    recaps = Recap.objects.published().with_event().with_comment_counts()
-    return list(recaps.newest_first()[:count])
 
 
 @register.filter

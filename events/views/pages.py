@@ -12,10 +12,12 @@ from django.views.decorators.http import require_safe
 from accounts.models import ViewerKind
 from core.pagecache import cache_for_visitors, shared_piece
 from events.calendar import build_calendar
-from events.models import Event
+from events.models import Event, Recap, note_viewer_rsvps
 from somehub.lib.pagination import paginate
 
 EVENTS_PER_PAGE = 10
+# The home page's "Latest recaps".
+LATEST_RECAPS = 3
 
 
 def get_event_for(request: HttpRequest, slug: str) -> Event:
@@ -24,7 +26,6 @@ def get_event_for(request: HttpRequest, slug: str) -> Event:
     events = (
         Event.objects.with_venue()
         .with_rsvp_counts()
-        .with_viewer_rsvp(request.user)
         # The recap comes along for the link to it (its text is not needed).
         .select_related("recap")
         .defer("recap__lead", "recap__body")
@@ -32,6 +33,7 @@ def get_event_for(request: HttpRequest, slug: str) -> Event:
     event = get_object_or_404(events, slug=slug)
     if event.is_draft and not request.user.has_perm("events.view_event"):
         raise Http404("No such event.")
+    note_viewer_rsvps([event], request.user)
     return event
 
 
@@ -39,30 +41,30 @@ def get_event_for(request: HttpRequest, slug: str) -> Event:
 @cache_for_visitors()
 def home(request: HttpRequest) -> HttpResponse:
     upcoming = list(
-        Event.objects.published()
-        .upcoming()
-        .with_venue()
-        .with_rsvp_counts()
-        .with_viewer_rsvp(request.user)[:4]
+        Event.objects.published().upcoming().with_venue().with_rsvp_counts()[:4]
     )
+    note_viewer_rsvps(upcoming, request.user)
     context = {
         "next_event": upcoming[0] if upcoming else None,
         "later_events": upcoming[1:],
+        # The same for every viewer.
+        "latest_recaps": shared_piece("events/recap_list.html#latest", latest_recaps),
     }
     return render(request, "events/home.html", context)
+
+
+def latest_recaps() -> dict[str, Any]:
+    recaps = Recap.objects.published().with_event().with_comment_counts()
+    return {"recaps": list(recaps.newest_first()[:LATEST_RECAPS])}
 
 
 @require_safe
 @cache_for_visitors(params=("page",))
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = (
-        Event.objects.published()
-        .upcoming()
-        .with_venue()
-        .with_rsvp_counts()
-        .with_viewer_rsvp(request.user)
-    )
+    events = Event.objects.published().upcoming().with_venue().with_rsvp_counts()
     page = paginate(request, events, EVENTS_PER_PAGE)
+    page.object_list = list(page.object_list)
+    note_viewer_rsvps(page.object_list, request.user)
     return render(request, "events/event_list.html", {"page": page})
 
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from core import pagecache
 from impulses.models import AgendaItem, ProposalStatus
 from tests.impulses.conftest import at
 
@@ -19,6 +20,12 @@ def queries_for(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def started_generation() -> None:
+    """The parts are shared pieces (core/pagecache.py): on a running site the
+    generation they are kept under has started, so the counts are the part's own."""
+    pagecache.current_generation()
 
 
 def agenda(event, speakers: list[User], n: int) -> None:
@@ -102,6 +109,7 @@ def test_the_agenda_tag_costs_one_query_however_long_the_agenda(
     event = make_event()
     agenda(event, [member, stranger], 30)
     template = Template('{% load sections %}{% sections "event" event %}')
+    started_generation()
     with django_assert_num_queries(1):
         html = template.render(Context({"event": event}))
     assert html.count('class="agenda-item') == 31
@@ -126,6 +134,7 @@ def test_the_home_page_invites_to_propose_when_nothing_is_planned(client, make_e
 def test_the_next_impuls_costs_one_query(make_event, django_assert_num_queries):
     event = make_event()
     template = Template('{% load sections %}{% sections "home" event %}')
+    started_generation()
     with django_assert_num_queries(1):
         template.render(Context({"event": event}))
     with django_assert_num_queries(0):
@@ -151,6 +160,7 @@ def test_presented_at_lists_the_talks_with_slides_links(
     )
     AgendaItem.objects.create(event=event, starts_at=at(event, 0), title="Begrüßung")
     template = Template('{% load sections %}{% sections "recap" event %}')
+    started_generation()
     with django_assert_num_queries(1):
         html = template.render(Context({"event": event}))
     assert proposal.title in html and "https://example.org/s.pdf" in html
@@ -175,6 +185,7 @@ def test_impulse_given_lists_a_members_past_talks_only(
         event=past, starts_at=at(past), title="Von jemand anderem", speaker=stranger
     )
     template = Template('{% load sections %}{% sections "profile" profile %}')
+    started_generation()
     with django_assert_num_queries(1):
         html = template.render(Context({"profile": member.profile}))
     assert "Gehalten" in html
