@@ -36,10 +36,11 @@ and in canonical spelling (`?page=2`, never `?page=02`, `?page=1` or `?x=1`); an
 other spelling of a page is served, but not stored. Only a plain 200 that set no
 cookie and used no CSRF token is stored, so nothing personal ever enters the cache.
 `PageCacheMiddleware` serves a kept page before sessions, language and CSRF are
-looked at, and stores the finished response with all its headers. The key is made of the release, the
-generation, the language and the canonical URL: not the Host header, which pages
-never show (absolute links come from `SITE_URL`). So the entries of one generation
-are bounded by the number of real pages times the number of languages.
+looked at, and stores the finished response with all its headers. The key is made
+of the release, the generation, the language and the canonical URL: not the Host
+header, which pages never show (absolute links come from `SITE_URL`). So the
+entries of one generation are bounded by the number of real pages times the number
+of languages.
 
 **Releases.** Page keys carry the release (`SOMEHUB_RELEASE`, else a hash of the
 code's contents — the same on every server running the same code), so that old and

@@ -150,15 +150,18 @@ def my_events(request: HttpRequest) -> HttpResponse:
         feed_url = request.build_absolute_uri(
             reverse("events:personal-feed", kwargs={"token": profile.calendar_token})
         )
-    rsvps = (
-        RSVP.objects.filter(member=member_of(request))
-        .exclude(event__status=EventStatus.DRAFT)
-        .select_related("event__venue")
-        .with_waiting_position()
+    rsvps = RSVP.objects.filter(member=member_of(request)).exclude(
+        event__status=EventStatus.DRAFT
     )
     context = {
-        "upcoming": rsvps.upcoming(),
-        "past": rsvps.going().past(),
+        "upcoming": rsvps.upcoming()
+        .select_related("event__venue")
+        .with_waiting_position(),
+        # A line each: only what the line shows (a long list of long texts else).
+        "past": rsvps.going()
+        .past()
+        .select_related("event")
+        .only("event__title", "event__slug", "event__starts_at", "event__status"),
         "profile": profile,
         "feed_url": feed_url,
         "webcal_url": feed_url.replace("https://", "webcal://", 1).replace(

@@ -3,6 +3,7 @@ a mail. Always black on white with a quiet zone, so phone cameras read them in
 dark mode too."""
 
 import io
+from functools import lru_cache
 
 import segno
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +17,9 @@ def qr_png(text: str, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
+# A member's code never changes and drawing one takes milliseconds: the last few
+# hundred drawn are kept (the result depends on the arguments alone).
+@lru_cache(maxsize=256)
 def qr_svg(text: str, title: str, scale: int = 5) -> SafeString:
     """An inline <svg> (no style attributes: the strict CSP allows it)."""
     svg = segno.make(text, error="m", micro=False).svg_inline(
