@@ -75,6 +75,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import Model
@@ -347,7 +348,13 @@ class PageCacheMiddleware:
             and _may_share(request)
             and canonical_query(request, params) is not None
         ):
-            generation = current_generation()
+            try:
+                # Starting one reads the next scheduled change from the database.
+                generation = current_generation()
+            except DatabaseError:
+                # Not kept; the view meets the outage itself, where the outage
+                # middleware turns it into the 503 page.
+                return
             if generation is not None:
                 request.page_cache_key = page_key(request, generation)  # type: ignore[attr-defined]
 
