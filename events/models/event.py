@@ -108,25 +108,28 @@ def note_viewer_rsvps(events: "Iterable[Event]", viewer: Viewer) -> None:
     """Set on each event what the viewer answered: `my_rsvp_status`,
     `my_attendance`, `my_waiting_position` and `my_email_verified` (may they
     RSVP?), for the RSVP box and the seats line. One small query for all the
-    events, none for a visitor."""
+    events (a second one for the places of someone waiting), none for a visitor."""
     events = list(events)
-    answers: dict[int, tuple[str, str, int | None]] = {}
+    answers: dict[int, tuple[str, str]] = {}
+    positions: dict[int, int] = {}
     member = viewer if isinstance(viewer, User) else None
     if member is not None and events:
-        rows = (
-            RSVP.objects.filter(member=member, event__in=[e.pk for e in events])
-            .with_waiting_position()
+        mine = RSVP.objects.filter(member=member, event__in=[e.pk for e in events])
+        rows = mine.values_list("event_id", "status", "attendance")
+        answers = {event_id: (status, how) for event_id, status, how in rows}
+        if RSVPStatus.WAITING in (status for status, _ in answers.values()):
+            # Only someone on a waiting list needs their place in it counted.
+            waiting = mine.filter(status=RSVPStatus.WAITING).with_waiting_position()
             # (the stubs do not see the annotation of with_waiting_position)
-            .values_list("event_id", "status", "attendance", "waiting_position")  # type: ignore[misc]
-        )
-        answers = {event_id: (status, how, at) for event_id, status, how, at in rows}
+            places = waiting.values_list("event_id", "waiting_position")  # type: ignore[misc]
+            positions = dict(places)
     # Read with the logged-in member (accounts.backends), or asked now.
     verified = bool(member is not None and member.has_verified_email)
     for event in events:
-        status, attendance, position = answers.get(event.pk, (None, None, None))
+        status, attendance = answers.get(event.pk, (None, None))
         event.my_rsvp_status = status
         event.my_attendance = attendance
-        event.my_waiting_position = position
+        event.my_waiting_position = positions.get(event.pk)
         event.my_email_verified = verified
 
 

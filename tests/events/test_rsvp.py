@@ -257,7 +257,7 @@ def test_rsvp_window_must_close_after_it_opens(make_event) -> None:
     assert "rsvp_closes_at" in info.value.message_dict
 
 
-def test_counts_and_the_viewers_answer_come_from_two_queries(
+def test_counts_the_viewers_answer_and_their_place_come_from_three_queries(
     make_event, django_assert_num_queries
 ) -> None:
     event = make_event(capacity=2)
@@ -266,7 +266,8 @@ def test_counts_and_the_viewers_answer_come_from_two_queries(
         event.rsvp(person)
     from events.models import Event, note_viewer_rsvps
 
-    with django_assert_num_queries(2):
+    # The counts; the viewer's answer; their place on the waiting list.
+    with django_assert_num_queries(3):
         annotated = Event.objects.with_rsvp_counts().get(pk=event.pk)
         note_viewer_rsvps([annotated], c)
     assert (annotated.going_count, annotated.waiting_count) == (2, 1)
@@ -275,6 +276,13 @@ def test_counts_and_the_viewers_answer_come_from_two_queries(
     assert annotated.is_full
     assert annotated.seats_left == 0
     assert annotated.seats_fill_step == 100
+    # Someone going has no place to count.
+    with django_assert_num_queries(1):
+        note_viewer_rsvps([annotated], a)
+    assert (annotated.my_rsvp_status, annotated.my_waiting_position) == (
+        RSVPStatus.GOING,
+        None,
+    )
 
 
 def test_export_member_data_lists_only_the_members_rsvps(
