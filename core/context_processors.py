@@ -4,10 +4,13 @@ from django.urls import reverse
 
 
 def site(request: HttpRequest) -> dict[str, str]:
-    """Site-wide names and links for the layout."""
+    """Site-wide names and links for the layout. Absolute links come from SITE_URL,
+    never from the request's Host header: pages are shared by all visitors (the
+    page cache), and the error page for a bad Host must render too."""
     feed_path = reverse("events:calendar-feed")
+    host = settings.SITE_URL.split("://", 1)[-1]
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
-        "CALENDAR_WEBCAL_URL": "webcal://" + request.get_host() + feed_path,
+        "CALENDAR_WEBCAL_URL": f"webcal://{host}{feed_path}",
     }

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +64,49 @@ def test_recap_with_comments_is_cached(
     page(client, recap.get_absolute_url())
     with django_assert_num_queries(0):
         assert "Schön war" in page(client, recap.get_absolute_url())
+
+
+def test_a_kept_page_comes_with_the_headers_of_the_whole_stack(
+    client, make_event, django_assert_num_queries
+) -> None:
+    """Served before the lower middleware runs, a kept page still carries what
+    they add: the content security policy, frame options, language and Vary."""
+    event = make_event()
+    first = client.get(event.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = client.get(event.get_absolute_url())
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Content-Language",
+        "Vary",
+        "Permissions-Policy",
+        "X-Content-Type-Options",
+    ):
+        assert second.headers.get(name) == first.headers.get(name), name
+        assert second.headers.get(name), name
+    assert second.content == first.content
+
+
+def test_a_visitor_with_a_stale_session_cookie_gets_a_rendered_page(
+    client, make_event
+) -> None:
+    event = make_event()
+    page(client, event.get_absolute_url())
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client, event.get_absolute_url())
+    assert len(queries) > 0  # rendered, with the session looked up
+    assert 'name="email"' in html
+
+
+def test_an_unknown_host_is_refused_also_for_a_kept_page(make_event) -> None:
+    client = Client(raise_request_exception=False)
+    event = make_event()
+    page(client, event.get_absolute_url())
+    for url in (event.get_absolute_url(), reverse("account_login")):
+        response = client.get(url, headers={"host": "evil.example"})
+        assert response.status_code == 400, url  # the error page renders, too
 
 
 def test_german_and_english_are_cached_apart(client, make_event) -> None:

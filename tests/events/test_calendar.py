@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,4 +129,9 @@ def test_feed_query_count_is_fixed(client, make_event, django_assert_max_num_que
 def test_home_offers_webcal_subscription(client, make_event):
     make_event()
     html = client.get("/").content.decode()
-    assert 'href="webcal://testserver/events/calendar.ics"' in html
+    assert f'href="{webcal_feed()}"' in html
+
+
+def webcal_feed() -> str:
+    """The calendar subscription link: on the site's own address (SITE_URL)."""
+    return "webcal://" + settings.SITE_URL.split("://", 1)[-1] + "/events/calendar.ics"

@@ -3,10 +3,11 @@
 import json
 import re
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,7 +153,7 @@ def test_event_page_offers_web_calendars_subscription_and_the_file(client, make_
         assert query["enddt"] == ["2030-05-28T20:00:00Z"]
         assert query["rru"] == ["addevent"]
     assert reverse("events:ics", args=[event.slug]) in menu
-    assert 'href="webcal://testserver/events/calendar.ics"' in menu
+    assert f'href="{webcal_feed()}"' in menu
     # Links only: no image, script or frame from these sites.
     assert not re.search(r'(src|srcset)="https?://(?!testserver)', html)
 
@@ -169,8 +170,9 @@ def test_event_page_has_a_share_link_to_itself(client, make_event, settings):
 def test_the_list_of_dates_offers_the_subscription(client, make_event):
     make_event()
     html = client.get(reverse("events:list")).content.decode()
-    assert 'href="webcal://testserver/events/calendar.ics"' in html
-    assert "calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver" in html
+    assert f'href="{webcal_feed()}"' in html
+    google = "calendar.google.com/calendar/render?cid=" + quote(webcal_feed(), safe="")
+    assert google in html
 
 
 def test_past_and_cancelled_events_offer_no_calendar(client, make_event):
@@ -189,3 +191,8 @@ def test_the_series_name_is_not_shown_twice(client, make_event):
     assert '<p class="eyebrow">#SoMe Stammtisch Hannover</p>' not in html
     html = client.get(other.get_absolute_url()).content.decode()
     assert '<p class="eyebrow">#SoMe Stammtisch Hannover</p>' in html
+
+
+def webcal_feed() -> str:
+    """The calendar subscription link: on the site's own address (SITE_URL)."""
+    return "webcal://" + settings.SITE_URL.split("://", 1)[-1] + "/events/calendar.ics"
