@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -8,7 +10,7 @@ def site(request: HttpRequest) -> dict[str, str]:
     never from the request's Host header: pages are shared by all visitors (the
     page cache), and the error page for a bad Host must render too."""
     feed_path = reverse("events:calendar-feed")
-    host = settings.SITE_URL.split("://", 1)[-1]
+    host = urlsplit(settings.SITE_URL).netloc
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,

@@ -1,7 +1,8 @@
 """The Impulse programme on other apps' pages, put there through the `{% sections %}`
 hook (core/templatetags/sections.py; ImpulsesConfig names these). Each costs at
-most one query. The parts on pages are the same for every viewer: each is a shared
-piece (core/pagecache.py), rendered once per generation and language.
+most one query. The parts on event, home and recap pages are the same for every
+viewer and change only with the data: each is a shared piece (core/pagecache.py),
+rendered once per generation and language.
 
 - "event": the evening's agenda, on its page;
 - "home": the next evening's Impuls, or an invitation to give one;
@@ -61,11 +62,9 @@ def _presented(event: Event) -> dict[str, Any]:
 
 
 def given(profile: Profile) -> SafeString:
-    """The Impulse a member has given."""
-    return shared_piece(f"{FRAGMENTS}#given", _given, profile=profile)
-
-
-def _given(profile: Profile) -> dict[str, Any]:
+    """The Impulse a member has given. Rendered for each request, not shared: a talk
+    counts as given from its own start, a moment the page cache's schedule does not
+    know (it knows when evenings start and end)."""
     talks = list(
         AgendaItem.objects.filter(
             speaker_id=profile.user_id, starts_at__lte=timezone.now()
@@ -74,7 +73,7 @@ def _given(profile: Profile) -> dict[str, Any]:
         .select_related("event", "proposal")
         .order_by("-starts_at")
     )
-    return {"talks": talks}
+    return _render("given", {"talks": talks})
 
 
 def _talks_for_mail(event: Event) -> list[AgendaItem]:

@@ -193,6 +193,24 @@ def test_impulse_given_lists_a_members_past_talks_only(
         assert hidden not in html
 
 
+def test_a_talk_counts_as_given_from_its_start_on_the_next_view(
+    make_event, member, time_machine
+):
+    """The evening has started (a moment the page cache knows), the talk starts ten
+    minutes later (one it does not): a minute and a half after the last view, well
+    within a generation, the profile shows it."""
+    event = make_event(starts_at=timezone.now() + timedelta(hours=1))
+    AgendaItem.objects.create(
+        event=event, starts_at=at(event, 10), title="Gleich dran", speaker=member
+    )
+    template = Template('{% load sections %}{% sections "profile" profile %}')
+    time_machine.move_to(at(event, 9))
+    started_generation()
+    assert "Gleich dran" not in template.render(Context({"profile": member.profile}))
+    time_machine.move_to(at(event, 10) + timedelta(seconds=30))
+    assert "Gleich dran" in template.render(Context({"profile": member.profile}))
+
+
 def test_the_recap_page_shows_what_was_presented(client, make_event, member):
     from events.models import Recap, RecapStatus
 
