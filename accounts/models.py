@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -665,6 +666,8 @@ class LegalPage(models.Model):
     kind = models.CharField(_("page"), max_length=10, choices=Kind.choices, unique=True)
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"), help_text=_("Markdown is allowed."))
+    # The text as sanitised HTML, made when it is saved rather than on every view.
+    rendered_body = models.TextField(blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -675,13 +678,21 @@ class LegalPage(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.rendered_body = render_markdown(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "rendered_body"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         name = "imprint" if self.kind == self.Kind.IMPRINT else "privacy"
         return reverse(f"accounts:{name}")
 
-    @cached_property
-    def body_html(self) -> Any:
-        return render_markdown(self.body)
+    @property
+    def body_html(self) -> SafeString:
+        return mark_safe(self.rendered_body)  # noqa: S308 - sanitised at save
 
 
 class UsageCounter(models.Model):

@@ -71,12 +71,23 @@ def test_seeding_again_keeps_edited_text() -> None:
 
 
 def test_markdown_in_legal_pages_cannot_inject_html(client: Client) -> None:
-    LegalPage.objects.filter(kind="imprint").update(
-        body='Hallo <script>alert(1)</script> <a href="javascript:x">x</a>'
-    )
+    page = LegalPage.objects.get(kind="imprint")
+    page.body = 'Hallo **fett** <script>alert(1)</script> <a href="javascript:x">x</a>'
+    page.save()
     html = client.get("/impressum/").content.decode()
+    assert "<strong>fett</strong>" in html
     assert "<script>alert(1)" not in html
     assert "javascript:x" not in html
+
+
+def test_an_edited_text_is_shown_as_saved(client: Client) -> None:
+    page = LegalPage.objects.get(kind="privacy")
+    page.title = "Datenschutz"
+    page.body = "## Neu\n\nAlles *anders*."
+    page.save(update_fields=["body"])
+    html = client.get("/datenschutz/").content.decode()
+    assert "<h2>Neu</h2>" in html
+    assert "<em>anders</em>" in html
 
 
 def test_legal_pages_query_count(
@@ -84,3 +95,16 @@ def test_legal_pages_query_count(
 ) -> None:
     with django_assert_max_num_queries(1):
         assert client.get("/datenschutz/").status_code == 200
+
+
+def test_pages_written_before_the_html_was_stored_are_rendered_once() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    LegalPage.objects.update(rendered_body="")
+    fill = importlib.import_module("accounts.migrations.0010_stored_legal_page_html")
+    fill.fill(apps, None)
+    page = LegalPage.objects.get(kind="imprint")
+    assert "Angaben gemäß § 5 DDG" in page.rendered_body
+    assert page.body_html == page.rendered_body
