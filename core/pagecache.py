@@ -37,10 +37,12 @@ other spelling of a page is served, but not stored. Only a plain 200 that set no
 cookie and used no CSRF token is stored, so nothing personal ever enters the cache.
 `PageCacheMiddleware` serves a kept page before sessions, language and CSRF are
 looked at, and stores the finished response with all its headers. The key is made
-of the release, the generation, the language and the canonical URL: not the Host
-header, which pages never show (absolute links come from `SITE_URL`). So the
-entries of one generation are bounded by the number of real pages times the number
-of languages.
+of the release, the language and the canonical URL: not the Host header, which
+pages never show (absolute links come from `SITE_URL`). The entry names the
+generation it was rendered in and is served only while that generation is current;
+the generation and the page are read together, in one round trip. So the entries
+are bounded by the number of real pages times the number of languages, whatever
+the number of generations.
 
 **Releases.** Page keys carry the release (`SOMEHUB_RELEASE`, else a hash of the
 code's contents — the same on every server running the same code), so that old and
@@ -53,7 +55,7 @@ ordinary member sees it) may be kept for the generation with `shared_piece()`. W
 keeps it honest is its shape: the piece is rendered without the request (so without
 the viewer, a CSRF token or messages) from what one plain function builds out of the
 piece's key alone, and the key is made of those same values. A piece can show nothing
-its key does not name.
+its key does not name. Like a page, it names the generation it was rendered in.
 
 **Failure.** The cache backend gives up within about 100 ms and then answers
 "nothing" (somehub/lib/rediscache.py): without a generation, pages are rendered and
@@ -122,10 +124,27 @@ def release() -> str:
 # The generation ------------------------------------------------------------------
 
 
-def stored_generation(now: datetime | None = None) -> str | None:
-    """The generation pages are kept under now, if one has started."""
-    stored = cache.get(GENERATION_KEY)
-    return str(stored[0]) if _is_current(stored, now or timezone.now()) else None
+def read_kept(key: str) -> Any:
+    """What is kept under `key` for the current generation, else None: the
+    generation and the entry are read together, in one round trip, and an entry
+    rendered in another generation counts as not there. Never starts a
+    generation."""
+    found = cache.get_many([GENERATION_KEY, key])
+    stored, entry = found.get(GENERATION_KEY), found.get(key)
+    if not (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(stored, tuple)
+        and _is_current(stored, timezone.now())
+        and entry[0] == stored[0]
+    ):
+        return None
+    return entry[1]
+
+
+def keep(key: str, generation: str, value: Any) -> None:
+    """Keep `value` under `key` for `generation` (read it back with read_kept)."""
+    cache.set(key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS)
 
 
 def current_generation(now: datetime | None = None) -> str | None:
@@ -311,25 +330,23 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _may_share(request):
-            # Only read here: no page is kept under a generation nobody started.
-            generation = stored_generation()
-            if generation is not None:
-                stored = cache.get(page_key(request, generation))
-                if stored is not None:
-                    content, status, headers = stored
-                    return HttpResponse(content, status=status, headers=headers)
+            stored = read_kept(page_key(request))
+            if stored is not None:
+                content, status, headers = stored
+                return HttpResponse(content, status=status, headers=headers)
         response = self.get_response(request)
-        key = getattr(request, "page_cache_key", None)
+        keeping = getattr(request, "page_cache_entry", None)
         if (
-            key is not None
+            keeping is not None
             and request.method == "GET"
             and _is_shareable(request, response)
             # Rendered in the language the key names (LocaleMiddleware agrees).
-            and response.get("Content-Language") == _language_in(key)
+            and response.get("Content-Language") == _language_in(keeping[0])
         ):
             assert isinstance(response, HttpResponse)
+            key, generation = keeping
             value = (response.content, response.status_code, dict(response.headers))
-            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+            keep(key, generation, value)
         return response
 
     def process_view(
@@ -339,9 +356,9 @@ class PageCacheMiddleware:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> None:
-        """Before a marked view renders, name the key its page will be kept under:
-        the generation is read (or started) now, so that a write while the page
-        renders ends the generation the page belongs to."""
+        """Before a marked view renders, name the key and the generation its page
+        will be kept under: the generation is read (or started) now, so that a
+        write while the page renders ends the generation the page belongs to."""
         params = getattr(view, "page_cache_params", None)
         if (
             params is not None
@@ -356,7 +373,8 @@ class PageCacheMiddleware:
                 # middleware turns it into the 503 page.
                 return
             if generation is not None:
-                request.page_cache_key = page_key(request, generation)  # type: ignore[attr-defined]
+                entry = (page_key(request), generation)
+                request.page_cache_entry = entry  # type: ignore[attr-defined]
 
 
 def _may_share(request: HttpRequest) -> bool:
@@ -390,16 +408,16 @@ def canonical_query(request: HttpRequest, params: tuple[str, ...]) -> str | None
     return raw
 
 
-def page_key(request: HttpRequest, generation: str) -> str:
-    """Where this request's page is kept in the given generation."""
+def page_key(request: HttpRequest) -> str:
+    """Where this request's page is kept."""
     url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:32]
     language = translation.get_language_from_request(request)
-    return f"page:{release()}:{generation}:{language}:{digest}"
+    return f"page:{release()}:{language}:{digest}"
 
 
 def _language_in(key: str) -> str:
-    return key.split(":")[3]
+    return key.split(":")[2]
 
 
 def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -434,30 +452,28 @@ def shared_piece(
     """
     if build.__closure__ is not None:
         raise TypeError("A shared piece is built from its key alone: no closures.")
+    if not is_enabled():
+        return mark_safe(render_to_string(template_name, build(**key)))  # noqa: S308
     cache_key = _piece_key(template_name, build, key)
-    if cache_key is not None:
-        stored = cache.get(cache_key)
-        if isinstance(stored, str):
-            return mark_safe(stored)  # noqa: S308 - rendered by the template engine
+    stored = read_kept(cache_key)
+    if isinstance(stored, str):
+        return mark_safe(stored)  # noqa: S308 - rendered by the template engine
+    # Read (or started) before rendering: a write meanwhile ends it.
+    generation = current_generation()
     html = render_to_string(template_name, build(**key))
-    if cache_key is not None:
-        cache.set(cache_key, html, timeout=settings.PAGE_CACHE_SECONDS)
+    if generation is not None:
+        keep(cache_key, generation, html)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine
 
 
 def _piece_key(
     template_name: str, build: Callable[..., Any], key: dict[str, KeyValue]
-) -> str | None:
-    if not is_enabled():
-        return None
-    generation = current_generation()
-    if generation is None:
-        return None
+) -> str:
     named = ",".join(f"{name}={_identity(key[name])}" for name in sorted(key))
     where = f"{template_name}:{build.__module__}.{build.__qualname__}:{named}"
     digest = hashlib.sha256(where.encode()).hexdigest()[:32]
     language = translation.get_language()
-    return f"piece:{release()}:{generation}:{language}:{digest}"
+    return f"piece:{release()}:{language}:{digest}"
 
 
 def _identity(value: KeyValue) -> str:

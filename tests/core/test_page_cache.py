@@ -205,6 +205,22 @@ def test_a_thousand_spellings_of_a_page_add_no_entry(client, make_event) -> None
     assert cached_pages() == 2
 
 
+def test_a_page_takes_one_entry_whatever_the_number_of_generations(
+    client, make_event
+) -> None:
+    """An entry names the generation it was rendered in: a later generation
+    renders the page again into the same entry, and never serves the old one."""
+    event = make_event(capacity=20)
+    for taken in range(4):
+        html = page(client, event.get_absolute_url())
+        assert f"{taken} of 20 places taken" in html
+        assert page(client, event.get_absolute_url()) == html  # kept
+        assert cached_pages() == 1
+        event.rsvp(make_user(f"gast{taken}@example.org"))  # ends the generation
+    assert "4 of 20 places taken" in page(client, event.get_absolute_url())
+    assert cached_pages() == 1
+
+
 def test_nothing_is_cached_when_the_page_cache_is_off(
     client, make_event, settings
 ) -> None:
