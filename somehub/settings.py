@@ -141,6 +141,14 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
                 ],
             )
         )
+    # Parameters travel apart from the statement, so that psycopg can prepare a
+    # statement from its second use on a connection: PostgreSQL then plans it once
+    # instead of for every request (members' pages: 10-16 % more requests per
+    # second in `make bench`). Behind PgBouncer before 1.21 in transaction mode,
+    # which cannot keep prepared statements, set DJANGO_DB_SERVER_BINDING=0.
+    if env.bool("DJANGO_DB_SERVER_BINDING", default=True):
+        _db_options["server_side_binding"] = True
+        _db_options["prepare_threshold"] = 2
 # Persistent connections (above) are the default: one per worker thread. Measured
 # side by side with `make bench`'s set-up, they beat psycopg's pool on the one-query
 # baseline (1,471 vs 1,261 req/s) and tie on members' pages. DJANGO_DB_POOL=1

@@ -162,3 +162,52 @@ def test_media_stay_on_local_disk_without_a_bucket():
     from django.conf import settings
 
     assert settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_postgres_statements_are_prepared_once_per_connection(db):
+    """Parameters are bound on the server, so a statement used again on a
+    connection is prepared: PostgreSQL plans it once, not for every request."""
+    from django.db import connection
+
+    from accounts.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert connection.features.uses_server_side_binding
+    for pk in (1, 2, 3):
+        User.objects.filter(pk=pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "accounts_user" WHERE "accounts_user"."id" = $_ LIMIT 1'],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_server_side_binding_can_be_turned_off_for_old_pgbouncer():
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DATABASES['default']['OPTIONS'].get('server_side_binding'))"
+    )
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")
+    }
+    base.update(
+        DJANGO_SETTINGS_MODULE="somehub.settings",
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/somehub",
+    )
+    for value, expected in ((None, "True"), ("0", "None"), ("1", "True")):
+        env = dict(base, **({"DJANGO_DB_SERVER_BINDING": value} if value else {}))
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected
