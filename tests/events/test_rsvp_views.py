@@ -51,6 +51,25 @@ def test_member_says_yes_and_goes_back_to_the_event(client, member, make_event) 
     assert any("You're in!" in m for m in flash(response))
 
 
+def test_the_rsvp_box_promises_a_reminder_only_to_those_who_get_one(
+    client, member, make_event
+) -> None:
+    event = make_event(capacity=5)
+    event.rsvp(member)
+    client.force_login(member)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "remind you the day before" not in html
+    assert "Want a reminder the day before?" in html
+    assert f'href="{reverse("accounts:mail-preferences")}">Turn it on</a>' in html
+    Profile.objects.filter(user=member).update(notify_reminders=True)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "See you there! We will remind you the day before." in html
+    assert "Want a reminder" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Bis dann! Wir erinnern dich am Tag vorher." in html
+
+
 def test_full_event_message_tells_the_waiting_position(
     client, member, make_event
 ) -> None:
