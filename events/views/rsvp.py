@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -147,8 +148,9 @@ def my_events(request: HttpRequest) -> HttpResponse:
     profile = getattr(request.user, "profile", None)
     feed_url = ""
     if profile is not None and profile.calendar_token:
-        feed_url = request.build_absolute_uri(
-            reverse("events:personal-feed", kwargs={"token": profile.calendar_token})
+        # From SITE_URL like every absolute link: the Host header is the client's.
+        feed_url = settings.SITE_URL + reverse(
+            "events:personal-feed", kwargs={"token": profile.calendar_token}
         )
     rsvps = RSVP.objects.filter(member=member_of(request)).exclude(
         event__status=EventStatus.DRAFT

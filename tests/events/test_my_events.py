@@ -126,6 +126,11 @@ def test_calendar_link_is_made_on_demand(client, member) -> None:
     html = client.get(MY_EVENTS).content.decode()
     assert feed_path(token) in html
     assert "webcal://" in html
+    # The site's own address, whatever Host the request named.
+    site = settings.SITE_URL.split("://", 1)[-1]
+    html = client.get(MY_EVENTS, headers={"host": "localhost"}).content.decode()
+    assert f"webcal://{site}{feed_path(token)}" in html
+    assert f"{settings.SITE_URL}{feed_path(token)}" in html
 
 
 def test_calendar_link_needs_post_and_login(client, member) -> None:
