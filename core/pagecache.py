@@ -129,17 +129,21 @@ def read_kept(key: str) -> Any:
     generation and the entry are read together, in one round trip, and an entry
     rendered in another generation counts as not there. Never starts a
     generation."""
-    found = cache.get_many([GENERATION_KEY, key])
-    stored, entry = found.get(GENERATION_KEY), found.get(key)
-    if not (
-        isinstance(entry, tuple)
-        and len(entry) == 2
-        and isinstance(stored, tuple)
-        and _is_current(stored, timezone.now())
-        and entry[0] == stored[0]
-    ):
-        return None
-    return entry[1]
+    return read_all_kept([key]).get(key)
+
+
+def read_all_kept(keys: list[str]) -> dict[str, Any]:
+    """read_kept() for several keys in one round trip: the keys found."""
+    found = cache.get_many([GENERATION_KEY, *keys])
+    stored = found.get(GENERATION_KEY)
+    if not (isinstance(stored, tuple) and _is_current(stored, timezone.now())):
+        return {}
+    kept = {}
+    for key in keys:
+        entry = found.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stored[0]:
+            kept[key] = entry[1]
+    return kept
 
 
 def keep(key: str, generation: str, value: Any) -> None:
@@ -450,19 +454,40 @@ def shared_piece(
     their primary key: within a generation their rows do not change). The piece is
     rendered without the request.
     """
+    return shared_pieces(template_name, build, [key])[0]
+
+
+def shared_pieces(
+    template_name: str,
+    build: Callable[..., dict[str, Any]],
+    keys: list[dict[str, KeyValue]],
+) -> list[SafeString]:
+    """shared_piece() for each of `keys` (one per row of a list), read in one
+    round trip."""
     if build.__closure__ is not None:
         raise TypeError("A shared piece is built from its key alone: no closures.")
     if not is_enabled():
-        return mark_safe(render_to_string(template_name, build(**key)))  # noqa: S308
-    cache_key = _piece_key(template_name, build, key)
-    stored = read_kept(cache_key)
-    if isinstance(stored, str):
-        return mark_safe(stored)  # noqa: S308 - rendered by the template engine
-    # Read (or started) before rendering: a write meanwhile ends it.
-    generation = current_generation()
+        return [_render_piece(template_name, build, key) for key in keys]
+    cache_keys = [_piece_key(template_name, build, key) for key in keys]
+    kept = read_all_kept(cache_keys)
+    generation: str | None = None
+    pieces = []
+    for key, cache_key in zip(keys, cache_keys, strict=True):
+        html = kept.get(cache_key)
+        if not isinstance(html, str):
+            # Read (or started) before rendering: a write meanwhile ends it.
+            generation = generation or current_generation()
+            html = _render_piece(template_name, build, key)
+            if generation is not None:
+                keep(cache_key, generation, html)
+        pieces.append(mark_safe(html))  # noqa: S308 - rendered by the template engine
+    return pieces
+
+
+def _render_piece(
+    template_name: str, build: Callable[..., dict[str, Any]], key: dict[str, KeyValue]
+) -> SafeString:
     html = render_to_string(template_name, build(**key))
-    if generation is not None:
-        keep(cache_key, generation, html)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine
 
 

@@ -6,11 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.models import ViewerKind
-from core.pagecache import cache_for_visitors, shared_piece
+from core.pagecache import cache_for_visitors, shared_piece, shared_pieces
 from events.calendar import build_calendar
 from events.models import Event, Recap, note_viewer_rsvps
 from somehub.lib.pagination import paginate
@@ -47,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "next_event": upcoming[0] if upcoming else None,
         "later_events": upcoming[1:],
+        "later_cards": event_cards(upcoming[1:]),
         # The same for every viewer.
         "latest_recaps": shared_piece("events/recap_list.html#latest", latest_recaps),
     }
@@ -65,7 +67,39 @@ def event_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, events, EVENTS_PER_PAGE)
     page.object_list = list(page.object_list)
     note_viewer_rsvps(page.object_list, request.user)
-    return render(request, "events/event_list.html", {"page": page})
+    cards = event_cards(page.object_list, heading="h2")
+    return render(request, "events/event_list.html", {"page": page, "cards": cards})
+
+
+def event_cards(events: list[Event], heading: str = "h3") -> list[SafeString]:
+    """The cards of upcoming dates read with their counts and the viewer's
+    answers (note_viewer_rsvps): a card is the same for every viewer who gave the
+    same answer, so it is shared."""
+    keys: list[dict[str, Any]] = [
+        {
+            "event": event,
+            "heading": heading,
+            "status": event.my_rsvp_status,
+            "attendance": event.my_attendance,
+            "position": event.my_waiting_position,
+        }
+        for event in events
+    ]
+    return shared_pieces("includes/event_card.html", event_card, keys)
+
+
+def event_card(
+    event: Event,
+    heading: str,
+    status: str | None,
+    attendance: str | None,
+    position: int | None,
+) -> dict[str, Any]:
+    """A card as a viewer with this answer sees it (the event with its counts)."""
+    event.my_rsvp_status = status
+    event.my_attendance = attendance
+    event.my_waiting_position = position
+    return {"event": event, "heading": heading}
 
 
 @require_safe

@@ -1,10 +1,12 @@
 """The RSVP box, "who is coming", seat counts on the cards, and the RSVP endpoint."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -346,6 +348,51 @@ def test_cards_show_seats_and_the_viewers_status(client, member, make_event) -> 
         assert "2 of 20 places taken" in html
         assert "seats-fill-10" in html
         assert "You're going" in html
+
+
+def test_a_card_is_shared_by_those_who_gave_the_same_answer(make_event) -> None:
+    """Cards are kept per date and answer: each viewer sees their own status on
+    every view, and a card is rendered once for everyone with that answer."""
+    first, second = make_event(capacity=1), make_event(capacity=10)
+    going, waiting, undecided = (make_user(f"{n}@example.org") for n in "gwu")
+    first.rsvp(going)
+    first.rsvp(waiting)
+    second.rsvp(going)
+    expected = {
+        going: ["You're going", "You're going"],
+        waiting: ["Waiting list, number 1"],
+        undecided: [],
+    }
+    seen = {}
+    for _ in range(2):  # rendered, then from the kept cards
+        for viewer, statuses in expected.items():
+            viewer_client = Client()
+            viewer_client.force_login(viewer)
+            viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+            html = viewer_client.get(reverse("events:list")).content.decode()
+            shown = [
+                s
+                for s in ("You're going", "Waiting list, number 1")
+                for _ in range(html.count(s))
+            ]
+            assert sorted(shown) == sorted(statuses), viewer
+            cards = re.findall(r'<article class="event-card.*?</article>', html, re.S)
+            assert len(cards) == 2
+            seen.setdefault(viewer, cards)
+            assert cards == seen[viewer]
+    # first: going, waiting, none; second: going, none.
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    pieces = list(client.scan_iter(f"{prefix}:*:piece:*"))
+    assert len(pieces) == 5
+    # An answer changes the viewer's card on the next view.
+    second.rsvp(undecided)
+    viewer_client = Client()
+    viewer_client.force_login(undecided)
+    viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = viewer_client.get(reverse("events:list")).content.decode()
+    assert html.count("You're going") == 1
+    assert "2 of 10 places taken" in html
 
 
 # Query counts
