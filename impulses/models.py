@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -171,6 +172,9 @@ class Wish(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = WishQuerySet.as_manager()
+
+    # Set by impulses.views.with_summaries; not a column.
+    summary: SafeString
 
     class Meta:
         verbose_name = _("topic wish")

@@ -1,6 +1,6 @@
 """The Impulse pages: wishes and votes, proposals and "my proposals"."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -21,8 +21,8 @@ from django.views.decorators.http import (
 )
 
 from accounts.limits import RateLimited
-from accounts.models import member_of
-from core.pagecache import cache_for_visitors
+from accounts.models import Viewer, member_of
+from core.pagecache import cache_for_visitors, shared_pieces
 from events.todo import tell_orga_team
 from impulses.forms import ProposalForm, WishForm
 from impulses.models import PROPOSAL_LIMIT, AgendaItem, Proposal, Wish
@@ -31,6 +31,7 @@ from somehub.lib.pagination import paginate
 TOP_WISHES = 10
 WISHES_PER_PAGE = 30
 PAST_TALKS = 30
+WISH_LIST = "impulses/wish_list.html"
 
 View = Callable[..., HttpResponse]
 
@@ -109,9 +110,12 @@ def impulse_index(request: HttpRequest) -> HttpResponse:
         "awaiting": Proposal.objects.awaiting_date()
         .select_related("proposer__profile")
         .order_by("decided_at"),
-        "wishes": Wish.objects.open()
-        .with_vote_counts(request.user)
-        .by_popularity()[:TOP_WISHES],
+        "wishes": with_summaries(
+            Wish.objects.open()
+            .with_vote_counts(request.user)
+            .by_popularity()[:TOP_WISHES],
+            request.user,
+        ),
     }
     return render(request, "impulses/index.html", context)
 
@@ -121,7 +125,27 @@ def impulse_index(request: HttpRequest) -> HttpResponse:
 def wish_list(request: HttpRequest) -> HttpResponse:
     wishes = Wish.objects.open().with_vote_counts(request.user).by_popularity()
     page = paginate(request, wishes, WISHES_PER_PAGE)
+    page.object_list = with_summaries(page.object_list, request.user)
     return render(request, "impulses/wish_list.html", {"page": page})
+
+
+def with_summaries(wishes: Iterable[Wish], viewer: Viewer) -> list[Wish]:
+    """The wishes (read with_vote_counts), each with its `summary`: votes, topic
+    and date, the same for every viewer but the wish's author, so shared. The
+    vote button holds the viewer's form token and is rendered for each viewer."""
+    wishes = list(wishes)
+    keys: list[dict[str, Any]] = [
+        {"wish": wish, "mine": bool(viewer.pk and wish.author_id == viewer.pk)}
+        for wish in wishes
+    ]
+    pieces = shared_pieces(f"{WISH_LIST}#wish-summary", wish_summary, keys)
+    for wish, piece in zip(wishes, pieces, strict=True):
+        wish.summary = piece
+    return wishes
+
+
+def wish_summary(wish: Wish, mine: bool) -> dict[str, Any]:
+    return {"wish": wish, "mine": mine}
 
 
 @require_safe

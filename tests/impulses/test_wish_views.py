@@ -1,6 +1,7 @@
 """The Impulse page, the wish list, adding wishes and voting, over HTTP."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -114,7 +115,8 @@ def test_impulse_page_queries_do_not_grow(
     n,
 ):
     fill(make_event, make_proposal, make_wish, n)
-    with django_assert_max_num_queries(4):
+    # The wishes' shared summaries start a generation after the writes above.
+    with django_assert_max_num_queries(4 + GENERATION):
         assert client.get(INDEX).status_code == 200
     client.force_login(member)
     with django_assert_max_num_queries(5 + SESSION):
@@ -160,6 +162,34 @@ def test_wish_list_sorts_by_votes_and_shows_the_members_own_votes(
     assert [w.has_voted for w in page] == [False, True]
     html = response.content.decode()
     assert unvote_url(quiet) in html and vote_url(popular) in html
+
+
+def test_each_viewer_sees_their_own_wishes_and_votes_from_shared_summaries(
+    make_wish, member, stranger, third
+):
+    """Votes, topic and date are kept once for everyone but the author; the
+    author's "Your wish" and each viewer's vote button are their own."""
+    mine, theirs = make_wish(title="Meins"), make_wish(title="Fremd", author=stranger)
+    theirs.vote(member)
+    for _ in range(2):  # rendered, then from the kept summaries
+        for viewer in (member, stranger, third):
+            html = logged_in(Client(), viewer).get(WISHES).content.decode()
+            items = re.findall(
+                r'<li class="wish" id="wish-(\d+)">(.*?)</li>', html, re.S
+            )
+            marked = {int(pk) for pk, item in items if 'class="pill"' in item}
+            own = {member: {mine.pk}, stranger: {theirs.pk}, third: set()}[viewer]
+            assert marked == own, viewer
+            voted = [theirs] if viewer == member else []
+            for wish in (mine, theirs):
+                url = unvote_url(wish) if wish in voted else vote_url(wish)
+                assert url in html, (viewer, wish)
+    # A vote shows on the next view, for the voter and for others.
+    mine.vote(third)
+    for viewer in (member, third):
+        html = logged_in(Client(), viewer).get(WISHES).content.decode()
+        item = re.search(rf'id="wish-{mine.pk}".*?</li>', html, re.S).group()
+        assert '<span class="wish-count">1</span>' in item
 
 
 def test_wish_list_hides_closed_and_taken_up_wishes(client, make_wish):
