@@ -4,7 +4,7 @@ from events.models.event import (
     EventQuerySet,
     EventStatus,
     Venue,
-    note_viewer_rsvps,
+    note_rsvps,
 )
 from events.models.imports import ImportedItem, ImportRun
 from events.models.mailing import (
@@ -58,5 +58,5 @@ __all__ = [
     "Venue",
     "WeekOfMonth",
     "Weekday",
-    "note_viewer_rsvps",
+    "note_rsvps",
 ]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q
+from django.db.models import Count, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -104,28 +104,57 @@ class EventQuerySet(models.QuerySet["Event"]):
         )
 
 
-def note_viewer_rsvps(events: "Iterable[Event]", viewer: Viewer) -> None:
-    """Set on each event what the viewer answered: `my_rsvp_status`,
-    `my_attendance`, `my_waiting_position` and `my_email_verified` (may they
-    RSVP?), for the RSVP box and the seats line. One small query for all the
-    events (a second one for the places of someone waiting), none for a visitor."""
+def note_rsvps(events: "Iterable[Event]", viewer: Viewer) -> None:
+    """Set on each event its counts (`going_count`, `waiting_count`,
+    `online_going_count`, as with_rsvp_counts() annotates them) and what the
+    viewer answered: `my_rsvp_status`, `my_attendance`, `my_waiting_position` and
+    `my_email_verified` (may they RSVP?), for the cards, the RSVP box and the
+    seats line.
+
+    One grouped query for all the events of a page (three correlated subqueries
+    per row cost more to plan and run than the page's other queries together),
+    and a second one for the place of a viewer who is on a waiting list."""
     events = list(events)
+    member = viewer if isinstance(viewer, User) else None
+    going: dict[int, int] = {}
+    online: dict[int, int] = {}
+    waiting: dict[int, int] = {}
     answers: dict[int, tuple[str, str]] = {}
     positions: dict[int, int] = {}
-    member = viewer if isinstance(viewer, User) else None
-    if member is not None and events:
-        mine = RSVP.objects.filter(member=member, event__in=[e.pk for e in events])
-        rows = mine.values_list("event_id", "status", "attendance")
-        answers = {event_id: (status, how) for event_id, status, how in rows}
-        if RSVPStatus.WAITING in (status for status, _ in answers.values()):
-            # Only someone on a waiting list needs their place in it counted.
-            waiting = mine.filter(status=RSVPStatus.WAITING).with_waiting_position()
-            # (the stubs do not see the annotation of with_waiting_position)
-            places = waiting.values_list("event_id", "waiting_position")  # type: ignore[misc]
-            positions = dict(places)
+    if events:
+        rows = (
+            RSVP.objects.filter(event__in=[e.pk for e in events])
+            .order_by()
+            .values_list("event_id", "status", "attendance")
+            # No member has the id 0: a visitor's answer is never found.
+            .annotate(
+                n=Count("pk"),
+                mine=Count("pk", filter=Q(member_id=member.pk if member else 0)),
+            )
+        )
+        for event_id, status, attendance, count, mine in rows:
+            if status == RSVPStatus.GOING:
+                going[event_id] = going.get(event_id, 0) + count
+                if attendance == Attendance.ONLINE:
+                    online[event_id] = online.get(event_id, 0) + count
+            elif status == RSVPStatus.WAITING:
+                waiting[event_id] = waiting.get(event_id, 0) + count
+            if mine:
+                answers[event_id] = (status, attendance)
+    if member is not None and RSVPStatus.WAITING in (s for s, _ in answers.values()):
+        # Only someone on a waiting list needs their place in it counted.
+        on_lists = RSVP.objects.filter(
+            member=member, event__in=list(answers), status=RSVPStatus.WAITING
+        ).with_waiting_position()
+        # (the stubs do not see the annotation of with_waiting_position)
+        places = on_lists.values_list("event_id", "waiting_position")  # type: ignore[misc]
+        positions = dict(places)
     # Read with the logged-in member (accounts.backends), or asked now.
     verified = bool(member is not None and member.has_verified_email)
     for event in events:
+        event.going_count = going.get(event.pk, 0)
+        event.waiting_count = waiting.get(event.pk, 0)
+        event.online_going_count = online.get(event.pk, 0)
         status, attendance = answers.get(event.pk, (None, None))
         event.my_rsvp_status = status
         event.my_attendance = attendance
@@ -275,7 +304,7 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     # Set on the rows of querysets that annotate them (with_rsvp_counts,
-    # stats.with_attendance), by note_viewer_rsvps or by the dashboard; not columns.
+    # stats.with_attendance), by note_rsvps or by the dashboard; not columns.
     going_count: int
     waiting_count: int
     my_rsvp_status: str | None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import ViewerKind
 from core.pagecache import cache_for_visitors, shared_piece, shared_pieces
 from events.calendar import build_calendar
-from events.models import Event, Recap, note_viewer_rsvps
+from events.models import Event, Recap, note_rsvps
 from somehub.lib.pagination import paginate
 
 EVENTS_PER_PAGE = 10
@@ -26,7 +26,6 @@ def get_event_for(request: HttpRequest, slug: str) -> Event:
     drafts exist for the Orga-Team only."""
     events = (
         Event.objects.with_venue()
-        .with_rsvp_counts()
         # The recap comes along for the link to it (its text is not needed).
         .select_related("recap")
         .defer("recap__lead", "recap__body")
@@ -34,17 +33,15 @@ def get_event_for(request: HttpRequest, slug: str) -> Event:
     event = get_object_or_404(events, slug=slug)
     if event.is_draft and not request.user.has_perm("events.view_event"):
         raise Http404("No such event.")
-    note_viewer_rsvps([event], request.user)
+    note_rsvps([event], request.user)
     return event
 
 
 @require_safe
 @cache_for_visitors()
 def home(request: HttpRequest) -> HttpResponse:
-    upcoming = list(
-        Event.objects.published().upcoming().with_venue().with_rsvp_counts()[:4]
-    )
-    note_viewer_rsvps(upcoming, request.user)
+    upcoming = list(Event.objects.published().upcoming().with_venue()[:4])
+    note_rsvps(upcoming, request.user)
     context = {
         "next_event": upcoming[0] if upcoming else None,
         "later_events": upcoming[1:],
@@ -63,17 +60,17 @@ def latest_recaps() -> dict[str, Any]:
 @require_safe
 @cache_for_visitors(params=("page",))
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.published().upcoming().with_venue().with_rsvp_counts()
+    events = Event.objects.published().upcoming().with_venue()
     page = paginate(request, events, EVENTS_PER_PAGE)
     page.object_list = list(page.object_list)
-    note_viewer_rsvps(page.object_list, request.user)
+    note_rsvps(page.object_list, request.user)
     cards = event_cards(page.object_list, heading="h2")
     return render(request, "events/event_list.html", {"page": page, "cards": cards})
 
 
 def event_cards(events: list[Event], heading: str = "h3") -> list[SafeString]:
-    """The cards of upcoming dates read with their counts and the viewer's
-    answers (note_viewer_rsvps): a card is the same for every viewer who gave the
+    """The cards of upcoming dates with their counts and the viewer's answers
+    (note_rsvps): a card is the same for every viewer who gave the
     same answer, so it is shared."""
     keys: list[dict[str, Any]] = [
         {

@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from events.models import RSVP, EventStatus, RSVPError, RSVPStatus
+from events.models.status import Attendance, AttendanceMode
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -257,32 +259,52 @@ def test_rsvp_window_must_close_after_it_opens(make_event) -> None:
     assert "rsvp_closes_at" in info.value.message_dict
 
 
-def test_counts_the_viewers_answer_and_their_place_come_from_three_queries(
+def test_counts_and_the_viewers_answer_come_from_one_query_their_place_from_another(
     make_event, django_assert_num_queries
 ) -> None:
-    event = make_event(capacity=2)
-    a, b, c = people(3)
+    event = make_event(
+        capacity=2, attendance_mode=AttendanceMode.HYBRID, online_capacity=5
+    )
+    other = make_event(capacity=None)
+    a, b, c, d, e = people(5)
     for person in (a, b, c):
         event.rsvp(person)
-    from events.models import Event, note_viewer_rsvps
+    event.rsvp(d, attendance=Attendance.ONLINE)
+    event.decline(e)
+    other.rsvp(a)
+    from events.models import Event, note_rsvps
 
-    # The counts; the viewer's answer; their place on the waiting list.
-    with django_assert_num_queries(3):
-        annotated = Event.objects.with_rsvp_counts().get(pk=event.pk)
-        note_viewer_rsvps([annotated], c)
-    assert (annotated.going_count, annotated.waiting_count) == (2, 1)
-    assert annotated.my_rsvp_status == RSVPStatus.WAITING
-    assert annotated.my_waiting_position == 1
-    assert annotated.is_full
-    assert annotated.seats_left == 0
-    assert annotated.seats_fill_step == 100
-    # Someone going has no place to count.
+    events = list(Event.objects.filter(pk__in=[event.pk, other.pk]).order_by("pk"))
+    # The counts and the viewer's answers; their place on the waiting list.
+    with django_assert_num_queries(2):
+        note_rsvps(events, c)
+    shown, also = events
+    annotated = Event.objects.with_rsvp_counts().get(pk=event.pk)
+    for name in ("going_count", "waiting_count", "online_going_count"):
+        assert getattr(shown, name) == getattr(annotated, name), name
+    assert (shown.going_count, shown.waiting_count, shown.online_going_count) == (
+        3,
+        1,
+        1,
+    )
+    assert (also.going_count, also.waiting_count) == (1, 0)
+    assert shown.my_rsvp_status == RSVPStatus.WAITING
+    assert shown.my_waiting_position == 1
+    assert also.my_rsvp_status is None
+    assert shown.is_full
+    assert shown.seats_left == 0
+    assert shown.seats_fill_step == 100
+    # Someone going has no place to count; a visitor has no answer.
     with django_assert_num_queries(1):
-        note_viewer_rsvps([annotated], a)
-    assert (annotated.my_rsvp_status, annotated.my_waiting_position) == (
+        note_rsvps(events, a)
+    assert (shown.my_rsvp_status, shown.my_waiting_position) == (
         RSVPStatus.GOING,
         None,
     )
+    assert also.my_rsvp_status == RSVPStatus.GOING
+    note_rsvps(events, AnonymousUser())
+    assert [x.my_rsvp_status for x in events] == [None, None]
+    assert shown.going_count == 3
 
 
 def test_export_member_data_lists_only_the_members_rsvps(
