@@ -55,7 +55,11 @@ ordinary member sees it) may be kept for the generation with `shared_piece()`. W
 keeps it honest is its shape: the piece is rendered without the request (so without
 the viewer, a CSRF token or messages) from what one plain function builds out of the
 piece's key alone, and the key is made of those same values. A piece can show nothing
-its key does not name. Like a page, it names the generation it was rendered in.
+its key does not name. A key may name what differs between viewers when it takes
+few values (an event card is kept per date and the viewer's answer), never a
+form token: forms stay outside the piece. `shared_pieces()` reads the pieces of
+a list in one round trip. Like a page, a piece names the generation it was
+rendered in.
 
 **Failure.** The cache backend gives up within about 100 ms and then answers
 "nothing" (somehub/lib/rediscache.py): without a generation, pages are rendered and
