@@ -15,6 +15,33 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """Import the settings in a fresh interpreter with exactly this environment."""
+    return show_settings(
+        "settings.DEBUG, settings.MAILERS['default']['BACKEND'], "
+        "settings.CACHES['default']['BACKEND'], "
+        "settings.DATABASES['default']['ENGINE']",
+        **env,
+    )
+
+
+def show_settings(expression: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Print `expression` after loading the settings in a fresh interpreter with
+    exactly this environment."""
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        f"print({expression})"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_environment(**env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def clean_environment(**env: str) -> dict[str, str]:
+    """This machine's environment without any SoMeHub setting, plus `env`."""
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -22,20 +49,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "somehub.settings"})
     clean.update(env)
-    code = (
-        "import django; from django.conf import settings; django.setup(); "
-        "print(settings.DEBUG, settings.MAILERS['default']['BACKEND'], "
-        "settings.CACHES['default']['BACKEND'], "
-        "settings.DATABASES['default']['ENGINE'])"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return clean
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -105,16 +119,7 @@ def test_filemail_from_environment_delivers_mail(tmp_path):
         "import django; django.setup(); from django.core import mail; "
         "mail.send_mail('Hallo', 'Text', 'a@example.org', ['b@example.org'])"
     )
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="somehub.settings",
-        DJANGO_DEBUG="1",
-        EMAIL_URL=f"filemail://{tmp_path}",
-    )
+    env = clean_environment(DJANGO_DEBUG="1", EMAIL_URL=f"filemail://{tmp_path}")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     (mail_file,) = tmp_path.iterdir()
     assert "Subject: Hallo" in mail_file.read_text()
@@ -185,29 +190,13 @@ def test_postgres_statements_are_prepared_once_per_connection(db):
 
 
 def test_server_side_binding_can_be_turned_off_for_old_pgbouncer():
-    code = (
-        "import django; from django.conf import settings; django.setup(); "
-        "print(settings.DATABASES['default']['OPTIONS'].get('server_side_binding'))"
-    )
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SOMEHUB_")) and not k.endswith("_URL")
+    postgres = {
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/somehub",
     }
-    base.update(
-        DJANGO_SETTINGS_MODULE="somehub.settings",
-        DJANGO_DEBUG="1",
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/somehub",
-    )
+    option = "settings.DATABASES['default']['OPTIONS'].get('server_side_binding')"
     for value, expected in ((None, "True"), ("0", "None"), ("1", "True")):
-        env = dict(base, **({"DJANGO_DB_SERVER_BINDING": value} if value else {}))
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        env = dict(postgres, **({"DJANGO_DB_SERVER_BINDING": value} if value else {}))
+        result = show_settings(option, **env)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == expected
