@@ -72,6 +72,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import datetime
 from functools import cache as memoize
 from pathlib import Path
@@ -342,7 +343,11 @@ class PageCacheMiddleware:
             if stored is not None:
                 content, status, headers = stored
                 return HttpResponse(content, status=status, headers=headers)
-        response = self.get_response(request)
+        started = _view_generation.set(None)
+        try:
+            response = self.get_response(request)
+        finally:
+            _view_generation.reset(started)
         keeping = getattr(request, "page_cache_entry", None)
         if (
             keeping is not None
@@ -364,25 +369,24 @@ class PageCacheMiddleware:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> None:
-        """Before a marked view renders, name the key and the generation its page
-        will be kept under: the generation is read (or started) now, so that a
-        write while the page renders ends the generation the page belongs to."""
+        """Before a marked view reads anything, read (or start) the generation
+        its page and its shared pieces will be kept under, so that a write while
+        the view reads and renders ends the generation they belong to."""
         params = getattr(view, "page_cache_params", None)
-        if (
-            params is not None
-            and _may_share(request)
-            and canonical_query(request, params) is not None
-        ):
-            try:
-                # Starting one reads the next scheduled change from the database.
-                generation = current_generation()
-            except DatabaseError:
-                # Not kept; the view meets the outage itself, where the outage
-                # middleware turns it into the 503 page.
-                return
-            if generation is not None:
-                entry = (page_key(request), generation)
-                request.page_cache_entry = entry  # type: ignore[attr-defined]
+        if params is None or not is_enabled() or request.method not in ("GET", "HEAD"):
+            return
+        shared = _may_share(request) and canonical_query(request, params) is not None
+        try:
+            # Starting one reads the next scheduled change from the database.
+            generation = current_generation()
+        except DatabaseError:
+            # Nothing kept; the view meets the outage itself, where the outage
+            # middleware turns it into the 503 page.
+            return
+        _view_generation.set((generation,))
+        if shared and generation is not None:
+            entry = (page_key(request), generation)
+            request.page_cache_entry = entry  # type: ignore[attr-defined]
 
 
 def _may_share(request: HttpRequest) -> bool:
@@ -446,6 +450,14 @@ def _is_shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 KeyValue = Model | str | int | bool | None
 
+# The generation a marked view's request read before the view ran (None: nothing
+# may be kept). A piece built from rows the view read earlier (a card from the
+# view's event and its counts) is kept under it: a write after that read has
+# ended it, so the piece is never served.
+_view_generation: ContextVar[tuple[str | None] | None] = ContextVar(
+    "pagecache_view_generation", default=None
+)
+
 
 def shared_piece(
     template_name: str, build: Callable[..., dict[str, Any]], **key: KeyValue
@@ -456,7 +468,9 @@ def shared_piece(
     `build(**key)` returns the template's context; it must be a plain function of
     the key (no closure), and the key values plain ones (model instances count by
     their primary key: within a generation their rows do not change). The piece is
-    rendered without the request.
+    rendered without the request. A view that passes rows it read itself must be
+    marked with cache_for_visitors(): its pieces are then kept under the
+    generation read before the view read those rows.
     """
     return shared_pieces(template_name, build, [key])[0]
 
@@ -474,13 +488,16 @@ def shared_pieces(
         return [_render_piece(template_name, build, key) for key in keys]
     cache_keys = [_piece_key(template_name, build, key) for key in keys]
     kept = read_all_kept(cache_keys)
-    generation: str | None = None
+    read_before_the_view = _view_generation.get()
+    generation = read_before_the_view[0] if read_before_the_view else None
     pieces = []
     for key, cache_key in zip(keys, cache_keys, strict=True):
         html = kept.get(cache_key)
         if not isinstance(html, str):
-            # Read (or started) before rendering: a write meanwhile ends it.
-            generation = generation or current_generation()
+            if read_before_the_view is None:
+                # Outside a marked view: read (or started) before rendering, so
+                # a write meanwhile ends it (the build reads its own rows).
+                generation = generation or current_generation()
             html = _render_piece(template_name, build, key)
             if generation is not None:
                 keep(cache_key, generation, html)

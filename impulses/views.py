@@ -96,6 +96,7 @@ def get_own_proposal(request: HttpRequest, pk: int) -> Proposal:
 
 
 @require_safe
+@cache_for_visitors()
 def impulse_index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     talks = AgendaItem.objects.talks().on_published_events().for_display()

@@ -589,3 +589,28 @@ def test_asking_for_login_codes_in_a_loop_leaves_the_cached_pages_alone(
     for _ in range(3):
         visitor.post(reverse("account_request_login_code"), {"email": member.email})
     assert pagecache.current_generation() == generation
+
+
+def test_a_write_while_a_member_page_reads_never_leaves_a_stale_card(
+    make_event, member, stranger, monkeypatch
+) -> None:
+    """Cards are built from the rows the view read. A write between that read and
+    the keeping of the cards ends the generation read before the view ran, so the
+    cards kept then are never served."""
+    from events.views import pages
+
+    event = make_event(capacity=20)
+    viewer = Client()
+    viewer.force_login(member)
+    pagecache.current_generation()
+    note_rsvps = pages.note_rsvps
+
+    def read_then_someone_answers(events, user):
+        note_rsvps(events, user)  # the counts as they were
+        if not RSVP.objects.filter(member=stranger).exists():
+            event.rsvp(stranger)  # another request's write, meanwhile
+
+    monkeypatch.setattr(pages, "note_rsvps", read_then_someone_answers)
+    assert "0 of 20 places taken" in page(viewer, reverse("events:list"))
+    monkeypatch.setattr(pages, "note_rsvps", note_rsvps)
+    assert "1 of 20 places taken" in page(viewer, reverse("events:list"))
