@@ -49,7 +49,9 @@ def test_second_visit_costs_no_query_and_shows_the_same_page(
     assert second == first
 
 
-@pytest.mark.parametrize("name", ["events:home", "events:list", "events:recap-list"])
+@pytest.mark.parametrize(
+    "name", ["events:home", "events:list", "events:recap-list", "impulses:index"]
+)
 def test_public_pages_are_cached(client, name, django_assert_num_queries) -> None:
     page(client, reverse(name))
     with django_assert_num_queries(0):
