@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from somehub.lib.dates import format_local
-from somehub.lib.fields import OneLineCharField
+from somehub.lib.fields import OneLineCharField, derive_on_save
 from somehub.lib.images import square
 from somehub.lib.markdown import render_markdown
 
@@ -679,11 +679,9 @@ class LegalPage(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields:
-            self.rendered_body = render_markdown(self.body)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "rendered_body"}
+        derive_on_save(
+            self, kwargs, ["body"], "rendered_body", lambda: render_markdown(self.body)
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

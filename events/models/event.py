@@ -21,7 +21,7 @@ from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
 from events.models.series import Series
 from events.models.status import Attendance, AttendanceMode, EventStatus
 from somehub.lib.dates import format_local
-from somehub.lib.fields import OneLineCharField
+from somehub.lib.fields import OneLineCharField, derive_on_save
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.slugs import german_slugify
@@ -369,11 +369,13 @@ class Event(models.Model):
         the domain actions below, called where the intent is known."""
         if not self.slug:
             self.slug = self._unique_slug()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "description" in update_fields:
-            self.rendered_description = render_markdown(self.description)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "rendered_description"}
+        derive_on_save(
+            self,
+            kwargs,
+            ["description"],
+            "rendered_description",
+            lambda: render_markdown(self.description),
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

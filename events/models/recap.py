@@ -26,7 +26,7 @@ from accounts.models import Field, MailTopic, User, Viewer
 from accounts.unsubscribe import unsubscribe_url
 from events.models.audit import record
 from events.models.rsvp import RSVP, RSVPStatus
-from somehub.lib.fields import OneLineCharField
+from somehub.lib.fields import OneLineCharField, derive_on_save
 from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.mail import build_mail
 from somehub.lib.markdown import render_markdown
@@ -227,13 +227,12 @@ class Recap(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The HTML of a Markdown text always follows the text it is made from.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"body", "body_format"} & set(update_fields):
+        # Imported HTML is cleaned on every render (body_html), not stored.
+        def html() -> str:
             markdown = self.body_format != BodyFormat.HTML
-            self.rendered_body = render_markdown(self.body) if markdown else ""
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "rendered_body"}
+            return render_markdown(self.body) if markdown else ""
+
+        derive_on_save(self, kwargs, ["body", "body_format"], "rendered_body", html)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -908,12 +907,9 @@ class Comment(models.Model):
         return self.body[:60]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The HTML always follows the text it is made from.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields:
-            self.body_html = plain_text_to_html(self.body)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html"}
+        derive_on_save(
+            self, kwargs, ["body"], "body_html", lambda: plain_text_to_html(self.body)
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -1,5 +1,6 @@
-"""Model fields for text that must stay on one line."""
+"""Model fields for text that must stay on one line, and columns made from others."""
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
@@ -22,3 +23,22 @@ class OneLineCharField(models.CharField):
             value = one_line(value)
             setattr(model_instance, self.attname, value)
         return value
+
+
+def derive_on_save(
+    instance: models.Model,
+    save_kwargs: dict[str, Any],
+    sources: Iterable[str],
+    target: str,
+    make: Callable[[], str],
+) -> None:
+    """Before `instance.save(**save_kwargs)`: set the column `target` to `make()`
+    whenever the save writes one of `sources` (a save without update_fields writes
+    them all), and have that save write `target` too. For a column that holds what
+    is made from others, such as the sanitised HTML of a text, so that it always
+    follows its source."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is None or set(sources) & set(update_fields):
+        setattr(instance, target, make())
+        if update_fields is not None:
+            save_kwargs["update_fields"] = {*update_fields, target}
