@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import UTC, timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -14,6 +14,12 @@ from somehub.lib.text import one_line
 
 PRODID = "-//SoMeHub//#SoMe Stammtisch Hannover//DE"
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def webcal_url(path: str) -> str:
+    """The address a calendar app subscribes to for the feed at `path`: the site's
+    host from SITE_URL (never the request's Host header), scheme webcal."""
+    return f"webcal://{urlsplit(settings.SITE_URL).netloc}{path}"
 
 
 def _description(event: Event, url: str, online: bool = False) -> str:

@@ -24,7 +24,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.models import Profile, member_of
-from events.calendar import build_calendar
+from events.calendar import build_calendar, webcal_url
 from events.models import RSVP, Event, EventStatus, RSVPError, RSVPStatus
 from events.models.rsvp import ANSWER_CHANGES, renew_calendar_token
 from events.models.status import Attendance
@@ -146,12 +146,13 @@ def free_seat(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def my_events(request: HttpRequest) -> HttpResponse:
     # The logged-in member comes with their profile (accounts.backends).
     profile = getattr(request.user, "profile", None)
-    feed_url = ""
+    feed_url = webcal = ""
     if profile is not None and profile.calendar_token:
         # From SITE_URL like every absolute link: the Host header is the client's.
-        feed_url = settings.SITE_URL + reverse(
+        feed_path = reverse(
             "events:personal-feed", kwargs={"token": profile.calendar_token}
         )
+        feed_url, webcal = settings.SITE_URL + feed_path, webcal_url(feed_path)
     rsvps = RSVP.objects.filter(member=member_of(request)).exclude(
         event__status=EventStatus.DRAFT
     )
@@ -166,9 +167,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
         .only("event__title", "event__slug", "event__starts_at", "event__status"),
         "profile": profile,
         "feed_url": feed_url,
-        "webcal_url": feed_url.replace("https://", "webcal://", 1).replace(
-            "http://", "webcal://", 1
-        ),
+        "webcal_url": webcal,
     }
     return render(request, "events/rsvp_list.html", context)
 
