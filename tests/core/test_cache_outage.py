@@ -99,6 +99,12 @@ def test_the_site_works_with_redis_stopped(
     someone = Client()
     someone.force_login(member)
     assert "Reichweite" in get(someone, event.get_absolute_url(), 0.5)
+    # Pages made of shared pieces (cards, wish summaries) render them afresh.
+    event.rsvp(member)
+    for url in ("/", reverse("events:list")):
+        assert "Du bist dabei" in get(someone, url, 0.5)
+    for url in (reverse("impulses:index"), reverse("impulses:wish-list")):
+        get(someone, url, 0.5)
     assert Client().get("/healthz").content == b"ok\ncache: degraded\n"
 
 

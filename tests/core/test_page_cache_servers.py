@@ -218,12 +218,18 @@ def test_writes_through_one_server_show_through_the_other(
     for server in (a, b):
         assert "Du bist dabei" in mia.get(server + url)
         assert "1 von 20" in visitor.get(server + "/")
+        # Her card on the date list, kept for members who answered the same.
+        dates = mia.get(server + "/events/")
+        assert "Du bist dabei" in dates and "1 von 20 Plätzen belegt" in dates
 
     assert (
         mia.submit(b + url, f"/events/{event.slug}/rsvp/", a, answer="not_going") == 302
     )
     assert "0 von 20 Plätzen belegt" in visitor.get(b + url)
     assert "Du bist dabei" not in mia.get(a + url)
+    for server in (a, b):
+        dates = mia.get(server + "/events/")
+        assert "Du kannst nicht" in dates and "0 von 20 Plätzen belegt" in dates
     assert RSVP.objects.get(event=event, member=member).status == "not_going"
 
 
