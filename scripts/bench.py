@@ -108,6 +108,8 @@ def url(name, **kwargs):
 pages = [
     ("hello", url("bench:hello"), False),
     ("fortunes", url("bench:fortunes"), False),
+    ("floor, member", url("bench:member"), True),
+    ("layout, member", url("bench:member-layout"), True),
     ("home", url("events:home"), False),
     ("home, member", url("events:home"), True),
     ("event list", url("events:list"), False),

@@ -10,6 +10,8 @@ bench = (
     [
         path("hello/", views.hello, name="hello"),
         path("fortunes/", views.fortunes, name="fortunes"),
+        path("member/", views.member, name="member"),
+        path("member-layout/", views.member_layout, name="member-layout"),
     ],
     "bench",
 )

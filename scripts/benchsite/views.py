@@ -6,8 +6,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import engines
 from django.views.decorators.http import require_safe
+
+from accounts.decorators import member_required
 
 # TechEmpower's fortunes test adds this at request time to prove autoescaping.
 EXTRA_FORTUNE = (
@@ -33,6 +36,23 @@ def fortunes(request: HttpRequest) -> HttpResponse:
     rows.append((0, EXTRA_FORTUNE))
     rows.sort(key=lambda row: row[1])
     return HttpResponse(_fortunes_template().render({"fortunes": rows}, request))
+
+
+@require_safe
+@member_required
+def member(request: HttpRequest) -> HttpResponse:
+    """A member's floor: what every page a member sees costs before it shows
+    anything (the middleware, the session row, the member's fresh row with
+    profile and permissions), then their name as plain text."""
+    return HttpResponse(str(request.user), content_type="text/plain")
+
+
+@require_safe
+@member_required
+def member_layout(request: HttpRequest) -> HttpResponse:
+    """The member's floor with the site's layout around an empty page (header
+    with the account menu, footer): what a member page costs before its content."""
+    return render(request, "base.html")
 
 
 @cache
