@@ -86,6 +86,20 @@ def test_wishes_sort_by_votes_then_oldest_first(make_wish, member, stranger):
     assert ordered == [popular, old_popular, young_quiet, old_quiet]
 
 
+def test_counting_the_listed_wishes_is_a_plain_count(
+    make_wish, member, stranger, django_assert_num_queries
+):
+    """The wish list's paginator counts the wishes, not their votes."""
+    for _ in range(3):
+        make_wish().vote(stranger)
+    listed = Wish.objects.open().with_vote_counts(member).by_popularity()
+    with django_assert_num_queries(1) as queries:
+        assert listed.count() == 3
+    sql = queries.captured_queries[0]["sql"].upper()
+    assert "JOIN" not in sql
+    assert "GROUP BY" not in sql
+
+
 def test_open_lists_only_open_wishes(make_wish):
     open_wish = make_wish()
     make_wish(status=WishStatus.CLOSED)
