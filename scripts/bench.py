@@ -11,8 +11,9 @@
    NAME=VALUE` changes one of gunicorn.conf.py's settings through its environment
    variable (GUNICORN_WORKERS=2, GUNICORN_WORKER_CLASS=sync, GUNICORN_ACCESS_LOG=0,
    GUNICORN_MAX_REQUESTS=0, ...): the output then says "tweaked" and lists them;
-4. loads the baseline (hello-world, fortunes) and the real pages with wrk, in rounds
-   that interleave the pages, so that drift hits all of them alike;
+4. loads the baseline (hello-world, fortunes, the two member floors) and the real
+   pages with wrk, in rounds that interleave the pages, so that drift hits all of
+   them alike;
 5. prints page | req/s | p50 | p99 | queries | ratio to fortunes, writes the same as
    JSON (var/bench/<time>.json, or --out), and stops everything it started.
 

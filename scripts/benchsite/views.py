@@ -1,4 +1,5 @@
-"""The benchmark's floor: a hello-world and TechEmpower's "fortunes"."""
+"""The benchmark's floors: a hello-world, TechEmpower's "fortunes", and what a
+logged-in member's page costs before its content."""
 
 from functools import cache
 from pathlib import Path
