@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from accounts.models import OrdinaryMember, User, Viewer
 from events.models import Event, EventStatus
 from somehub.lib.fields import OneLineCharField
 from somehub.lib.mail import build_mail
+from somehub.lib.queries import count_per_row
 
 logger = logging.getLogger(__name__)
 
@@ -102,19 +103,11 @@ class WishQuerySet(models.QuerySet["Wish"]):
     def with_vote_counts(self, viewer: Viewer | None = None) -> "WishQuerySet":
         """Adds `vote_count` and, for a member, `has_voted`: no query per row.
 
-        The count is a subquery, not a join with GROUP BY, so that counting the
-        wishes (the paginator) stays a plain COUNT of wishes: 0.4 instead of 1.0 ms
-        with the benchmark's 400 wishes and 2,000 votes."""
-        votes = (
-            Vote.objects.filter(wish=OuterRef("pk"))
-            .order_by()
-            .values("wish")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        qs = self.annotate(
-            vote_count=Coalesce(Subquery(votes), 0, output_field=models.IntegerField())
-        )
+        A subquery, not a join with GROUP BY, so that counting the wishes (the
+        paginator) stays a plain COUNT of wishes: 0.4 instead of 1.0 ms with the
+        benchmark's 400 wishes and 2,000 votes."""
+        votes = Vote.objects.filter(wish=OuterRef("pk"))
+        qs = self.annotate(vote_count=Coalesce(count_per_row(votes, "wish"), 0))
         if _is_member(viewer):
             own_vote = Vote.objects.filter(wish=OuterRef("pk"), member_id=viewer.pk)
             qs = qs.annotate(has_voted=Exists(own_vote))

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Viewer
 from events.models.audit import record
-from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus, _count
+from events.models.rsvp import RSVP, MailKind, RSVPError, RSVPStatus
 from events.models.series import Series
 from events.models.status import Attendance, AttendanceMode, EventStatus
 from somehub.lib.dates import format_local
 from somehub.lib.fields import OneLineCharField, derive_on_save
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.queries import count_per_row
 from somehub.lib.slugs import german_slugify
 
 
@@ -96,10 +97,15 @@ class EventQuerySet(models.QuerySet["Event"]):
         `online_going_count` (subqueries, not one per row)."""
         rsvps = RSVP.objects.filter(event=OuterRef("pk"))
         return self.annotate(
-            going_count=Coalesce(_count(rsvps.going()), 0),
-            waiting_count=Coalesce(_count(rsvps.filter(status=RSVPStatus.WAITING)), 0),
+            going_count=Coalesce(count_per_row(rsvps.going(), "event"), 0),
+            waiting_count=Coalesce(
+                count_per_row(rsvps.filter(status=RSVPStatus.WAITING), "event"), 0
+            ),
             online_going_count=Coalesce(
-                _count(rsvps.going().filter(attendance=Attendance.ONLINE)), 0
+                count_per_row(
+                    rsvps.going().filter(attendance=Attendance.ONLINE), "event"
+                ),
+                0,
             ),
         )
 

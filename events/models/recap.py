@@ -31,6 +31,7 @@ from somehub.lib.images import fit_within, random_stem, square
 from somehub.lib.mail import build_mail
 from somehub.lib.markdown import render_markdown
 from somehub.lib.outbox import enqueue_with_transaction
+from somehub.lib.queries import count_per_row
 from somehub.lib.richtext import clean_rich_html
 from somehub.lib.text import plain_text_to_html
 
@@ -109,19 +110,8 @@ class RecapQuerySet(models.QuerySet["Recap"]):
 
     def with_comment_counts(self) -> "RecapQuerySet":
         """`comment_count`: the comments a visitor sees, as one subquery per row."""
-        visible = (
-            Comment.objects.visible()
-            .filter(recap=OuterRef("pk"))
-            .order_by()
-            .values("recap")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(
-            comment_count=Coalesce(
-                Subquery(visible), 0, output_field=models.IntegerField()
-            )
-        )
+        visible = Comment.objects.visible().filter(recap=OuterRef("pk"))
+        return self.annotate(comment_count=Coalesce(count_per_row(visible, "recap"), 0))
 
 
 class Recap(models.Model):

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from events.models.audit import record
 from events.models.status import Attendance, EventStatus
 from somehub.lib.outbox import enqueue_with_transaction
 from somehub.lib.qr import qr_png, qr_svg
+from somehub.lib.queries import count_per_row
 
 if TYPE_CHECKING:
     from events.models.event import Event
@@ -71,14 +72,6 @@ class MailKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
 
 
-def _count(queryset: models.QuerySet[Any]) -> Subquery:
-    """A correlated COUNT(*) for annotations: one query, not one per row."""
-    return Subquery(
-        queryset.order_by().values("event").annotate(n=Count("pk")).values("n")[:1],
-        output_field=models.IntegerField(),
-    )
-
-
 class RSVPQuerySet(models.QuerySet["RSVP"]):
     def going(self) -> "RSVPQuerySet":
         return self.filter(status=RSVPStatus.GOING)
@@ -104,7 +97,10 @@ class RSVPQuerySet(models.QuerySet["RSVP"]):
         )
         return self.annotate(
             waiting_position=models.Case(
-                models.When(status=RSVPStatus.WAITING, then=Coalesce(_count(ahead), 1)),
+                models.When(
+                    status=RSVPStatus.WAITING,
+                    then=Coalesce(count_per_row(ahead, "event"), 1),
+                ),
                 default=None,
                 output_field=models.IntegerField(),
             )

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.models import Field, Profile, User
 from events.models.event import Event, EventQuerySet, EventStatus
-from events.models.rsvp import RSVP, RSVPStatus, _count
+from events.models.rsvp import RSVP, RSVPStatus
+from somehub.lib.queries import count_per_row
 
 UPCOMING_SHOWN = 5
 PAST_SHOWN = 6
@@ -34,10 +35,14 @@ def with_attendance(events: EventQuerySet) -> EventQuerySet:
     rsvps = RSVP.objects.filter(event=OuterRef("pk"))
     counts = {  # (declared on Event, for the type checker)
         "checked_in_count": Coalesce(
-            _count(rsvps.filter(checked_in_at__isnull=False)), 0
+            count_per_row(rsvps.filter(checked_in_at__isnull=False), "event"), 0
         ),
         "no_show_count": Coalesce(
-            _count(rsvps.filter(status=RSVPStatus.GOING, checked_in_at__isnull=True)), 0
+            count_per_row(
+                rsvps.filter(status=RSVPStatus.GOING, checked_in_at__isnull=True),
+                "event",
+            ),
+            0,
         ),
     }
     return events.annotate(**counts)
